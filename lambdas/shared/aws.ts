@@ -1,0 +1,40 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/**
+ * SDK clients, built once per container on first use. Endpoints come from the SDK's own settings
+ * (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, ...), which is how the local mode and the tests
+ * point them at emulators; building lazily lets a test set those before the first call.
+ */
+let documentClient: DynamoDBDocumentClient | undefined;
+let sqsClient: SQSClient | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
+
+export function dynamo(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function sqs(): SQSClient {
+  // With an endpoint override (emulators), send to that endpoint rather than to the queue URL's host:
+  // emulator queue URLs use hosts such as `sqs.us-east-1.localhost` that do not resolve everywhere.
+  const overridden = Boolean(process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
+  sqsClient ??= new SQSClient(overridden ? { useQueueUrlAsEndpoint: false } : {});
+  return sqsClient;
+}
+
+export function eventBridge(): EventBridgeClient {
+  eventBridgeClient ??= new EventBridgeClient({});
+  return eventBridgeClient;
+}
+
+/** Forgets the clients, so the next call builds them with the current environment (tests only). */
+export function resetClients(): void {
+  documentClient = undefined;
+  sqsClient = undefined;
+  eventBridgeClient = undefined;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { CHANNELS, EVENT_TYPES, STATUSES } from './catalog';
+
+/** `source` of every event the inbound function puts on the bus; the rules match on it. */
+export const EVENT_SOURCE = 'event-relay.inbound';
+
+/**
+ * One provider event after normalization (issue: inbound). `id` is derived from the integration and
+ * the provider's event id, so a provider retry yields the same id.
+ */
+export const NormalizedEventSchema = z.object({
+  id: z.string(),
+  status: z.enum(STATUSES),
+  channel: z.enum(CHANNELS),
+  trackingId: z.string(),
+  notificationId: z.string().nullable(),
+  userId: z.string().nullable(),
+  product: z.string().optional(),
+  provider: z.string(),
+  providerEventId: z.string(),
+  providerMessageId: z.string().nullable(),
+  occurredAt: z.string(),
+  reason: z.string().optional(),
+});
+export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;
+
+/**
+ * The JSON body a subscriber receives. The first five fields are the ones the product promises;
+ * the rest are documented extras.
+ */
+export const WebhookPayloadSchema = z.object({
+  eventType: z.string().describe('OPEN, CLICK, or <CHANNEL>_FAILED'),
+  trackingId: z.string(),
+  notificationId: z.string().nullable(),
+  channel: z.enum(CHANNELS),
+  userId: z.string().nullable(),
+  id: z.string().describe('Event id, the same for every subscriber of this event'),
+  occurredAt: z.string(),
+  provider: z.string(),
+  reason: z.string().optional(),
+  product: z.string().optional(),
+});
+export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+
+/**
+ * The `detail` of each EventBridge event: one delivery of one event to one subscription.
+ * `deliveryId` is deterministic (event id + subscription id) and is sent as `webhook-id`.
+ */
+export const DeliveryRequestSchema = z.object({
+  deliveryId: z.string(),
+  tenantId: z.string(),
+  subscriptionId: z.string(),
+  eventType: z.enum(EVENT_TYPES),
+  payload: WebhookPayloadSchema,
+});
+export type DeliveryRequest = z.infer<typeof DeliveryRequestSchema>;
+
+/** The EventBridge envelope as SQS receives it from a rule target (and as the retry route re-sends it). */
+export interface EventBridgeEnvelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: DeliveryRequest;
+}

@@ -1,0 +1,44 @@
+/**
+ * The retry schedule is one value: the delays, in seconds, before each retry after the first attempt.
+ * Everything else (the queues' redrive maxReceiveCount, the delivery handler's visibility changes) is
+ * derived from it.
+ */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS: readonly number[] = [60, 300, 1800];
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+export const MAX_RETRY_DELAY_SECONDS = 43_200;
+
+export function validateRetrySchedule(schedule: readonly number[]): readonly number[] {
+  if (schedule.length === 0) throw new Error('retry schedule must list at least one delay in seconds');
+  for (const delay of schedule) {
+    if (!Number.isInteger(delay) || delay < 0 || delay > MAX_RETRY_DELAY_SECONDS) {
+      throw new Error(
+        `retry schedule delay ${delay} is invalid: each delay must be a whole number of seconds from 0 to ${MAX_RETRY_DELAY_SECONDS}`,
+      );
+    }
+  }
+  return schedule;
+}
+
+/** Parses `"60,300,1800"`; empty or undefined yields the default. */
+export function parseRetrySchedule(value: string | undefined): readonly number[] {
+  if (value === undefined || value.trim() === '') return DEFAULT_RETRY_SCHEDULE_SECONDS;
+  return validateRetrySchedule(value.split(',').map((part) => Number(part.trim())));
+}
+
+export function formatRetrySchedule(schedule: readonly number[]): string {
+  return schedule.join(',');
+}
+
+/** Total attempts: the first plus one per retry delay. This is the queues' redrive maxReceiveCount. */
+export function maxAttempts(schedule: readonly number[]): number {
+  return schedule.length + 1;
+}
+
+/**
+ * The delay before the next attempt after attempt number `attempt` (1-based) failed,
+ * or undefined when no retries are left.
+ */
+export function nextRetryDelay(schedule: readonly number[], attempt: number): number | undefined {
+  return schedule[attempt - 1];
+}
