@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES, STATUSES } from './catalog';
+import { CHANNELS, EVENT_TYPES, STATUSES, splitEventType, type Status } from './catalog';
 
 /** `source` of every event the inbound function puts on the bus; the rules match on it. */
 export const EVENT_SOURCE = 'event-relay.inbound';
@@ -66,4 +66,31 @@ export interface EventBridgeEnvelope {
   region: string;
   resources: string[];
   detail: DeliveryRequest;
+}
+
+/** The EventBridge rule pattern of the queue for one status: the stack deploys it, the local bus evaluates it. */
+export function rulePattern(status: Status): {
+  source: string[];
+  'detail-type': string[];
+} {
+  return { source: [EVENT_SOURCE], 'detail-type': [status] };
+}
+
+/** `DELIVERY_QUEUE_URLS`: the delivery queue of each status, as JSON `{ "OPEN": url, "CLICK": url, "FAILED": url }`. */
+export const DeliveryQueueUrlsSchema = z.object({ OPEN: z.string(), CLICK: z.string(), FAILED: z.string() });
+export type DeliveryQueueUrls = z.infer<typeof DeliveryQueueUrlsSchema>;
+
+/** The SQS message body for a delivery, as an EventBridge rule target writes it. */
+export function envelopeFor(request: DeliveryRequest, now: Date = new Date()): EventBridgeEnvelope {
+  return {
+    version: '0',
+    id: request.deliveryId,
+    'detail-type': splitEventType(request.eventType).status,
+    source: EVENT_SOURCE,
+    account: process.env.AWS_ACCOUNT_ID ?? '000000000000',
+    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    resources: [],
+    detail: request,
+  };
 }
