@@ -1,0 +1,33 @@
+/**
+ * CloudWatch metric names, shared by the functions that emit them (embedded metric format through
+ * Powertools Metrics) and the stack's dashboard and alarms that read them.
+ */
+export const METRICS_NAMESPACE = 'EventRelay';
+
+/** Dimension on delivery metrics: the queue's status, `OPEN`, `CLICK` or `FAILED`. */
+export const STATUS_DIMENSION = 'Status';
+/** Dimension on inbound metrics: the provider module, e.g. `sendgrid`. */
+export const PROVIDER_DIMENSION = 'Provider';
+
+export const METRIC = {
+  /** Every delivery attempt (first and retries). */
+  deliveryAttempts: 'DeliveryAttempts',
+  /** Deliveries that got a 2xx. */
+  deliverySucceeded: 'DeliverySucceeded',
+  /** Attempts that failed (non-2xx, timeout, refused address, ...). */
+  deliveryAttemptFailed: 'DeliveryAttemptFailed',
+  /** Failed attempts that will be retried. */
+  deliveryRetried: 'DeliveryRetried',
+  /** Deliveries marked failed after the last attempt. */
+  deliveryFailed: 'DeliveryFailed',
+  /** Deliveries skipped because the subscription was deleted or deactivated. */
+  deliverySkipped: 'DeliverySkipped',
+  /** Milliseconds from request start to response for each attempt. */
+  deliveryLatency: 'DeliveryLatency',
+  /** Provider events accepted and normalized (any status, including ignored). */
+  inboundEvents: 'InboundEvents',
+  /** Events put on the bus (one per matching subscription). */
+  eventsPublished: 'EventsPublished',
+  /** Inbound requests rejected for a bad signature. */
+  inboundRejected: 'InboundRejected',
+} as const;
