@@ -1,0 +1,19 @@
+/** Every route the management API function serves. */
+import { deliveryRoutes } from './deliveries';
+import { eventTypesRoute } from './event-types';
+import { openApiRoute } from './openapi';
+import type { ApiRoute } from './types';
+import { testWebhookRoute } from './webhook-test';
+import { webhookRoutes } from './webhooks';
+import { apiEnv } from './env';
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  openApiRoute(
+    () => API_ROUTES,
+    ({ event }) => apiEnv().PUBLIC_URL ?? `https://${event.requestContext.domainName}`,
+  ),
+  eventTypesRoute,
+  ...webhookRoutes,
+  testWebhookRoute,
+  ...deliveryRoutes,
+];

@@ -1,0 +1,295 @@
+/**
+ * The zod schemas of the management API: they validate requests and, through openapi.ts, document
+ * them, so the OpenAPI document cannot drift from what the handlers accept.
+ */
+import { z } from 'zod';
+import { EVENT_TYPES } from '../shared/catalog';
+import { WebhookPayloadSchema } from '../shared/events';
+import { DELIVERY_STATUSES } from '../shared/deliveries';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable machine-readable code, e.g. `validation_error`, `not_found`'),
+      message: z.string().describe('Human-readable explanation, naming the offending field'),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const PaginationQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .describe(`Page size, 1–${MAX_PAGE_SIZE}`),
+  cursor: z.string().optional().describe('`nextCursor` of the previous page'),
+});
+
+/** A list response: one page and the cursor of the next one (absent on the last page). */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe('Pass as `cursor` to get the next page; absent on the last page'),
+  });
+
+// --- Subscriptions --------------------------------------------------------------------------------
+
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+
+const WHSEC_PREFIX = 'whsec_';
+
+/** Why a caller-supplied signing secret is unacceptable, or undefined when it is fine. */
+export function secretProblem(secret: string): string | undefined {
+  if (secret.startsWith(WHSEC_PREFIX)) {
+    const encoded = secret.slice(WHSEC_PREFIX.length);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
+      return 'a whsec_ secret must be base64 after the prefix';
+    }
+    const length = Buffer.from(encoded, 'base64').length;
+    if (length < 24 || length > 64) return `a whsec_ secret must decode to 24–64 bytes (got ${length})`;
+    return undefined;
+  }
+  if (!/^[\x21-\x7e]{16,128}$/.test(secret)) {
+    return 'must be whsec_ + base64 of 24–64 bytes, or 16–128 printable ASCII characters without spaces';
+  }
+  return undefined;
+}
+
+/**
+ * Headers a subscriber may not set: hop-by-hop headers, the ones the delivery engine itself writes
+ * (signatures, body framing, auth, user agent) and `host`.
+ */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'authorization',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-webhook-signature',
+]);
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+const MAX_CUSTOM_HEADERS = 20;
+
+const UrlSchema = z
+  .string()
+  .max(2048)
+  .refine((value) => URL.canParse(value), 'must be an absolute URL')
+  .describe('Where deliveries are POSTed; `https://` unless the deployment allows private targets');
+
+const EventsSchema = z
+  .array(EventTypeSchema)
+  .min(1, 'must list at least one event type')
+  .max(EVENT_TYPES.length * 2);
+
+const SecretSchema = z
+  .string()
+  .superRefine((secret, ctx) => {
+    const problem = secretProblem(secret);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(
+    'Signing secret: `whsec_` + base64 of 24–64 bytes, or 16–128 printable characters. Generated when absent.',
+  );
+
+const BasicAuthInputSchema = z.strictObject({
+  type: z.literal('basic'),
+  username: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^:\r\n]+$/, 'must not contain ":" or line breaks'),
+  password: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\r\n]+$/, 'must not contain line breaks'),
+});
+
+const HeadersSchema = z
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(1024)
+      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+  )
+  .superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > MAX_CUSTOM_HEADERS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_CUSTOM_HEADERS} headers` });
+    }
+    const seen = new Set<string>();
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid header name' });
+      } else if (RESERVED_HEADERS.has(lower)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is set by the delivery engine and cannot be overridden',
+        });
+      } else if (seen.has(lower)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is given twice (header names are case-insensitive)',
+        });
+      }
+      seen.add(lower);
+    }
+  })
+  .describe('Extra headers added to every delivery');
+
+const ProductsSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"'))
+  .max(50)
+  .describe('Only forward events of these product categories (e.g. AUTOMATION, CRM); absent means all');
+
+export const CreateWebhookSchema = z
+  .strictObject({
+    url: UrlSchema,
+    events: EventsSchema,
+    secret: SecretSchema.optional(),
+    description: z.string().max(500).optional(),
+    auth: BasicAuthInputSchema.optional().describe('HTTP Basic Auth sent with every delivery'),
+    headers: HeadersSchema.optional(),
+    products: ProductsSchema.optional(),
+    active: z.boolean().optional().describe('Default true; inactive subscriptions receive nothing'),
+  })
+  .meta({ id: 'CreateWebhook' });
+export type CreateWebhookInput = z.infer<typeof CreateWebhookSchema>;
+
+export const UpdateWebhookSchema = z
+  .strictObject({
+    url: UrlSchema.optional(),
+    events: EventsSchema.optional(),
+    secret: SecretSchema.optional().describe(
+      'Replaces the secret at once, without a grace period (see rotate)',
+    ),
+    description: z.string().max(500).nullable().optional().describe('`null` removes it'),
+    auth: BasicAuthInputSchema.nullable().optional().describe('`null` removes it'),
+    headers: HeadersSchema.nullable().optional().describe('`null` removes them'),
+    products: ProductsSchema.nullable().optional().describe('`null` removes the filter'),
+    active: z.boolean().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  .meta({ id: 'UpdateWebhook' });
+export type UpdateWebhookInput = z.infer<typeof UpdateWebhookSchema>;
+
+export const WebhookSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(EventTypeSchema),
+    description: z.string().optional(),
+    auth: z
+      .object({ type: z.literal('basic'), username: z.string() })
+      .optional()
+      .describe('The password is never shown'),
+    headers: z.record(z.string(), z.string()).optional(),
+    products: z.array(z.string()).optional(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Webhook' });
+
+export const WebhookWithSecretSchema = WebhookSchema.extend({
+  secret: z.string().describe('The signing secret; shown only when created and when rotated'),
+}).meta({ id: 'WebhookWithSecret' });
+
+export const MAX_GRACE_SECONDS = 604_800;
+export const DEFAULT_GRACE_SECONDS = 86_400;
+
+export const RotateSecretSchema = z
+  .strictObject({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_SECONDS)
+      .optional()
+      .describe(
+        `How long the previous secret keeps signing (default ${DEFAULT_GRACE_SECONDS}, 0 retires it at once)`,
+      ),
+  })
+  .meta({ id: 'RotateSecret' });
+
+export const RotateSecretResultSchema = z.object({
+  secret: z.string(),
+  previousSecretExpiresAt: z.string().describe('Until then, deliveries carry a signature with each secret'),
+});
+
+export const TestWebhookSchema = z
+  .strictObject({
+    eventType: EventTypeSchema.optional().describe(
+      "One of the subscription's event types; default its first",
+    ),
+  })
+  .meta({ id: 'TestWebhook' });
+
+export const TestResultSchema = z.object({
+  delivered: z.boolean().describe('True when the endpoint answered 2xx'),
+  statusCode: z.number().int().optional(),
+  durationMs: z.number(),
+  responseBody: z.string().optional().describe('The first 1 KB of the response'),
+  error: z.string().optional(),
+});
+
+// --- Delivery logs --------------------------------------------------------------------------------
+
+export const LogsQuerySchema = PaginationQuerySchema.extend({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  eventType: EventTypeSchema.optional(),
+});
+
+export const DeliverySchema = z
+  .object({
+    deliveryId: z.string().describe('Sent as the `webhook-id` header'),
+    eventType: EventTypeSchema,
+    status: z.enum(DELIVERY_STATUSES),
+    event: WebhookPayloadSchema.describe('The body that was (or will be) POSTed'),
+    attempts: z.array(
+      z.object({
+        at: z.string(),
+        statusCode: z.number().int().optional(),
+        durationMs: z.number(),
+        error: z.string().optional(),
+        responseBody: z.string().optional().describe('The first 1 KB of the response'),
+      }),
+    ),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Delivery' });
+
+export const RetryResultSchema = z.object({ deliveryId: z.string(), status: z.literal('pending') });
+
+export const EventTypeInfoSchema = z.object({
+  type: EventTypeSchema,
+  description: z.string(),
+  samplePayload: WebhookPayloadSchema,
+});
