@@ -46,8 +46,21 @@ function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
 const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 const IPV4_COMPATIBLE_V6 = ipaddr.IPv6.parseCIDR('::/96');
 
+/**
+ * Rewrites an IPv6 address's trailing dotted quad as two hex groups (`::10.0.0.1` → `::a00:1`), the
+ * way the socket layer reads it: ipaddr.js would take `::10.0.0.1` for the mapped `::ffff:10.0.0.1`.
+ */
+function withHexTail(text: string): string {
+  return text.replace(/:(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (match, ...octets: string[]) => {
+    const [a, b, c, d] = octets.slice(0, 4).map(Number) as [number, number, number, number];
+    if ([a, b, c, d].some((octet) => octet > 255)) return match;
+    return `:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  });
+}
+
 /** Classifies an IP address (IPv4 or IPv6 text, without brackets). Unparseable text is not public. */
-export function classifyAddress(text: string): AddressClass {
+export function classifyAddress(input: string): AddressClass {
+  const text = input.includes(':') ? withHexTail(input) : input;
   if (!ipaddr.isValid(text)) return { public: false, range: 'invalid' };
   const address = ipaddr.parse(text);
   if (address.kind() === 'ipv4') {
@@ -59,7 +72,11 @@ export function classifyAddress(text: string): AddressClass {
   const inner = embeddedIPv4(v6);
   if (inner) {
     const innerRange = inner.range();
-    return { public: innerRange === 'unicast', range: `${range}/${innerRange}`, embeddedIPv4: inner.toString() };
+    return {
+      public: innerRange === 'unicast',
+      range: `${range}/${innerRange}`,
+      embeddedIPv4: inner.toString(),
+    };
   }
   // Deprecated IPv4-compatible form ::a.b.c.d (also covers :: and ::1, already named by ipaddr.js).
   if (range === 'unicast' && v6.match(IPV4_COMPATIBLE_V6)) return { public: false, range: 'ipv4Compatible' };
@@ -94,7 +111,8 @@ export const guardedLookup = ((
     if (refused) return callback(new PrivateAddressError(refused.address), '');
     if (options.all) return callback(null, addresses);
     const [first] = addresses;
-    if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+    if (!first)
+      return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
     return callback(null, first.address, first.family);
   });
 }) as LookupFunction;

@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import { version } from '../../package.json';
 import type { BasicAuth } from '../shared/subscriptions';
 import type { WebhookPayload } from '../shared/events';
-import { assertPublicHost, guardedLookup } from './address-guard';
+import { assertPublicHost, guardedLookup, PrivateAddressError } from './address-guard';
 import { signatureHeaders } from './sign';
 
 export const USER_AGENT = `event-relay/${version}`;
@@ -76,7 +76,9 @@ export function deliveryHeaders(
     'user-agent': USER_AGENT,
   });
   if (target.auth) {
-    const credentials = Buffer.from(`${target.auth.username}:${target.auth.password}`, 'utf8').toString('base64');
+    const credentials = Buffer.from(`${target.auth.username}:${target.auth.password}`, 'utf8').toString(
+      'base64',
+    );
     headers.authorization = `Basic ${credentials}`;
   } else {
     delete headers.authorization;
@@ -86,6 +88,7 @@ export function deliveryHeaders(
 
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof PrivateAddressError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
@@ -127,18 +130,9 @@ export async function sendWebhook(
   }
   const isHttps = url.protocol === 'https:';
   const agentsForMode = options.allowPrivateTargets ? agents.open : agents.guarded;
-
-  return new Promise<AttemptResult>((resolve) => {
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (result: Omit<AttemptResult, 'durationMs'>) => {
-      if (settled) return;
-      settled = true;
-      timers.forEach(clearTimeout);
-      resolve({ ...result, durationMs: elapsed() });
-    };
-
-    const request = (isHttps ? https : http).request({
+  const plan: RequestPlan = {
+    module: isHttps ? https : http,
+    options: {
       method: 'POST',
       protocol: url.protocol,
       hostname,
@@ -147,17 +141,57 @@ export async function sendWebhook(
       headers,
       agent: isHttps ? agentsForMode.https : agentsForMode.http,
       lookup: options.allowPrivateTargets ? undefined : guardedLookup,
-    });
+    },
+    body,
+    timeoutMs: options.timeoutMs,
+  };
+  const deadline = started + options.timeoutMs;
+  let outcome = await postOnce(plan, deadline - performance.now());
+  // A kept-alive connection the endpoint closed while it sat idle (or while a Lambda was frozen) fails
+  // on first use; that says nothing about the endpoint, so the request goes once more on a new one.
+  if (outcome.staleConnection && deadline - performance.now() > 0) {
+    outcome = await postOnce(plan, deadline - performance.now());
+  }
+  const { staleConnection: _stale, ...result } = outcome;
+  return { ...result, durationMs: elapsed() };
+}
+
+interface RequestPlan {
+  module: typeof http | typeof https;
+  options: http.RequestOptions;
+  body: string;
+  timeoutMs: number;
+}
+
+type PostOutcome = Omit<AttemptResult, 'durationMs'> & {
+  /** The request failed on a reused connection before any answer. */
+  staleConnection?: boolean;
+};
+
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function postOnce(plan: RequestPlan, remainingMs: number): Promise<PostOutcome> {
+  return new Promise<PostOutcome>((resolve) => {
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (outcome: PostOutcome) => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      resolve(outcome);
+    };
+
+    const request = plan.module.request(plan.options);
 
     // Until the status line arrives the timeout fails the attempt; after it, the answer stands and only
     // the reading of its body stops.
     let onTimeout = (): void => {
-      request.destroy(new Error(`timed out after ${options.timeoutMs} ms`));
+      request.destroy(new Error(`timed out after ${plan.timeoutMs} ms`));
     };
-    timers.push(setTimeout(() => onTimeout(), options.timeoutMs));
+    timers.push(setTimeout(() => onTimeout(), Math.max(0, remainingMs)));
     request.on('socket', (socket: Socket) => {
       if (!socket.connecting) return; // a reused keep-alive connection
-      const connectTimeout = Math.min(CONNECT_TIMEOUT_MS, options.timeoutMs);
+      const connectTimeout = Math.min(CONNECT_TIMEOUT_MS, plan.timeoutMs);
       const timer = setTimeout(
         () => request.destroy(new Error(`connect timed out after ${connectTimeout} ms`)),
         connectTimeout,
@@ -165,7 +199,13 @@ export async function sendWebhook(
       timers.push(timer);
       socket.once('connect', () => clearTimeout(timer));
     });
-    request.on('error', (error) => finish({ delivered: false, error: describeError(error) }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      finish({
+        delivered: false,
+        error: describeError(error),
+        staleConnection: request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? ''),
+      }),
+    );
 
     request.on('response', (response) => {
       const statusCode = response.statusCode ?? 0;
@@ -173,16 +213,16 @@ export async function sendWebhook(
       let received = 0;
       const done = () => {
         const responseBody = Buffer.concat(chunks).subarray(0, RESPONSE_KEEP_LIMIT).toString('utf8');
-        const result: Omit<AttemptResult, 'durationMs'> = {
+        const outcome: PostOutcome = {
           delivered: statusCode >= 200 && statusCode < 300,
           statusCode,
           responseBody,
         };
         if (statusCode >= 300 && statusCode < 400) {
           const location = response.headers.location;
-          result.error = `redirect not followed (HTTP ${statusCode}${location ? ` to ${location}` : ''})`;
+          outcome.error = `redirect not followed (HTTP ${statusCode}${location ? ` to ${location}` : ''})`;
         }
-        finish(result);
+        finish(outcome);
       };
       onTimeout = () => {
         done();
@@ -202,6 +242,6 @@ export async function sendWebhook(
       response.on('aborted', done);
     });
 
-    request.end(body);
+    request.end(plan.body);
   });
 }

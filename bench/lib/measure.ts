@@ -1,0 +1,88 @@
+/** Timing and statistics helpers shared by the figure modules. */
+import { cpus, totalmem } from 'node:os';
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** Nearest-rank percentile (p in 0..100) of unsorted values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+/**
+ * Operations per second of a synchronous function: warm up for `warmupMs`, then `rounds` timed rounds
+ * of `roundMs` each; the median round is reported (so one GC pause does not decide the figure).
+ */
+export function syncOpsPerSecond(
+  operation: () => unknown,
+  options: { warmupMs?: number; roundMs?: number; rounds?: number } = {},
+): number {
+  const { warmupMs = 300, roundMs = 400, rounds = 5 } = options;
+  const runFor = (ms: number): number => {
+    let count = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < ms) {
+      for (let i = 0; i < 64; i++) operation();
+      count += 64;
+      now = performance.now();
+    }
+    return count / ((now - start) / 1000);
+  };
+  runFor(warmupMs);
+  const rates: number[] = [];
+  for (let round = 0; round < rounds; round++) rates.push(runFor(roundMs));
+  return median(rates);
+}
+
+/**
+ * Operations per second of an async step that performs `perStep` operations (e.g. one batch of 10
+ * deliveries): warm up, then the median of `rounds` rounds of `roundMs` each.
+ */
+export async function asyncOpsPerSecond(
+  step: () => Promise<unknown>,
+  perStep: number,
+  options: { warmupMs?: number; roundMs?: number; rounds?: number } = {},
+): Promise<number> {
+  const { warmupMs = 1000, roundMs = 1500, rounds = 3 } = options;
+  const runFor = async (ms: number): Promise<number> => {
+    let count = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < ms) {
+      await step();
+      count += perStep;
+      now = performance.now();
+    }
+    return count / ((now - start) / 1000);
+  };
+  await runFor(warmupMs);
+  const rates: number[] = [];
+  for (let round = 0; round < rounds; round++) rates.push(await runFor(roundMs));
+  return median(rates);
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGB: number;
+  node: string;
+  platform: string;
+  arch: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpuList = cpus();
+  return {
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryGB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Operator command: sends dead-lettered deliveries back to their delivery queue for a fresh round of
+ * attempts, against the local mode or a deployed stack:
+ *
+ *   npm run redrive -- <OPEN|CLICK|FAILED|all> [--max N] [--local | --outputs cdk-outputs.json]
+ *
+ * Each message is received from the dead-letter queue, sent to the source queue as a new message (so
+ * its receive count, and with it the retry schedule, starts afresh), then deleted from the DLQ. This
+ * works on every SQS, including the local emulator, which has no `StartMessageMoveTask`. A message is
+ * deleted only after its copy was accepted, so a failure leaves it in the DLQ (at worst, after a crash
+ * between the two steps, it is delivered twice; receivers dedupe on `webhook-id`).
+ */
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { sqs } from '../lambdas/shared/aws';
+import { STATUSES, type Status } from '../lambdas/shared/catalog';
+import { setDeliveryStatus } from '../lambdas/shared/deliveries';
+import {
+  DeliveryQueueUrlsSchema,
+  DeliveryRequestSchema,
+  type DeliveryQueueUrls,
+} from '../lambdas/shared/events';
+import { useTarget } from './target';
+
+const USAGE = `usage: npm run redrive -- <OPEN|CLICK|FAILED|all> [--max N] [--local | --outputs <cdk-outputs.json>]
+  moves dead-lettered deliveries back to their delivery queue (at most N messages per event type)`;
+
+/** How long a received DLQ message stays hidden while it is copied; one that fails to copy reappears after it. */
+const RECEIVE_VISIBILITY_SECONDS = 60;
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+export interface RedriveResult {
+  moved: number;
+  failed: number;
+}
+
+/** Marks the delivery a message carries as pending again, so its log shows it is back in the queue. */
+async function markPending(message: Message): Promise<void> {
+  if (!process.env.DELIVERIES_TABLE) return;
+  try {
+    const parsed = DeliveryRequestSchema.safeParse(
+      (JSON.parse(message.Body ?? '') as { detail?: unknown }).detail,
+    );
+    if (parsed.success)
+      await setDeliveryStatus(parsed.data.subscriptionId, parsed.data.deliveryId, 'pending');
+  } catch {
+    // Not a delivery envelope: it is moved all the same, and the delivery function drops it.
+  }
+}
+
+/** Moves up to `max` messages from one dead-letter queue to its source queue. */
+export async function redrive(
+  deadLetterQueueUrl: string,
+  queueUrl: string,
+  max: number,
+): Promise<RedriveResult> {
+  const result: RedriveResult = { moved: 0, failed: 0 };
+  while (result.moved + result.failed < max) {
+    const { Messages = [] } = await sqs().send(
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterQueueUrl,
+        MaxNumberOfMessages: Math.min(10, max - result.moved - result.failed),
+        VisibilityTimeout: RECEIVE_VISIBILITY_SECONDS,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) break;
+    const sent = await sqs().send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body!,
+          MessageAttributes: message.MessageAttributes,
+        })),
+      }),
+    );
+    const copied = (sent.Successful ?? []).map((entry) => Messages[Number(entry.Id)]!);
+    result.failed += Messages.length - copied.length;
+    if (copied.length === 0) continue;
+    await Promise.all(copied.map(markPending));
+    const deleted = await sqs().send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: deadLetterQueueUrl,
+        Entries: copied.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle!,
+        })),
+      }),
+    );
+    // A copy whose original could not be deleted stays in the DLQ too (a second run would deliver it
+    // twice; receivers dedupe on webhook-id): it counts as failed.
+    const undeleted = deleted.Failed?.length ?? 0;
+    result.moved += copied.length - undeleted;
+    result.failed += undeleted;
+  }
+  return result;
+}
+
+function queueUrls(name: string): DeliveryQueueUrls | undefined {
+  const value = process.env[name];
+  if (!value) return undefined;
+  try {
+    return DeliveryQueueUrlsSchema.parse(JSON.parse(value));
+  } catch {
+    throw new Error(`${name} must be JSON {"OPEN","CLICK","FAILED"} → queue URL`);
+  }
+}
+
+/** Runs the command; returns the process exit code. */
+export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+  let rest: string[];
+  let description: string;
+  try {
+    ({
+      rest,
+      target: { description },
+    } = useTarget(argv));
+  } catch (error) {
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  const maxAt = rest.indexOf('--max');
+  let max = Number.POSITIVE_INFINITY;
+  if (maxAt >= 0) {
+    const [, value] = rest.splice(maxAt, 2);
+    max = Number(value);
+    if (!Number.isInteger(max) || max < 1) {
+      io.err('error: --max needs a whole number of messages, at least 1');
+      return 1;
+    }
+  }
+  const [which, ...extra] = rest;
+  const wanted = which?.toUpperCase();
+  const statuses: readonly Status[] | undefined =
+    wanted === 'ALL' ? STATUSES : STATUSES.find((status) => status === wanted) && [wanted as Status];
+  if (!statuses || extra.length > 0) {
+    io.err(USAGE);
+    return 1;
+  }
+
+  let deadLetterQueues: DeliveryQueueUrls | undefined;
+  let deliveryQueues: DeliveryQueueUrls | undefined;
+  try {
+    deadLetterQueues = queueUrls('DEAD_LETTER_QUEUE_URLS');
+    deliveryQueues = queueUrls('DELIVERY_QUEUE_URLS');
+  } catch (error) {
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  if (!deadLetterQueues || !deliveryQueues) {
+    io.err(
+      'error: no target: run `npm start` first, pass --outputs <cdk-outputs.json>, ' +
+        'or set DEAD_LETTER_QUEUE_URLS and DELIVERY_QUEUE_URLS',
+    );
+    return 1;
+  }
+
+  let exitCode = 0;
+  for (const status of statuses) {
+    try {
+      const { moved, failed } = await redrive(deadLetterQueues[status], deliveryQueues[status], max);
+      io.out(
+        `${status}: ${moved} moved back to the delivery queue${failed ? `, ${failed} failed` : ''} (${description})`,
+      );
+      if (failed) exitCode = 1;
+    } catch (error) {
+      io.err(`error: ${status}: ${(error as Error).message}`);
+      exitCode = 1;
+    }
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
