@@ -20,10 +20,10 @@ export interface Child {
 /** Starts `script` (a .ts path) with tsx; `stdout: 'ignore'` sends its output to /dev/null. */
 export function startChild(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; stdout?: 'ignore' | 'inherit' } = {},
+  options: { env?: NodeJS.ProcessEnv; stdout?: 'ignore' | 'inherit'; execArgv?: string[] } = {},
 ): Child {
   const child = fork(script, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.stdout ?? 'ignore', 'inherit', 'ipc'],
   });

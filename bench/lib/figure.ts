@@ -42,7 +42,15 @@ export function compare(
   target?: Target,
 ): FigureResult {
   const ratio = measured.value / baseline.value;
-  return { figure, name, ...measured, baseline, ratio, target, pass: target ? meetsTarget(ratio, measured.value, target) : undefined };
+  return {
+    figure,
+    name,
+    ...measured,
+    baseline,
+    ratio,
+    target,
+    pass: target ? meetsTarget(ratio, measured.value, target) : undefined,
+  };
 }
 
 export function meetsTarget(ratio: number | undefined, value: number | undefined, target: Target): boolean {
@@ -83,7 +91,9 @@ export function formatLine(result: FigureResult): string {
   }
   const inParens: string[] = [];
   if (result.baseline) {
-    inParens.push(`baseline ${result.baseline.name}: ${formatNumber(result.baseline.value)} ${result.baseline.unit}`);
+    inParens.push(
+      `baseline ${result.baseline.name}: ${formatNumber(result.baseline.value)} ${result.baseline.unit}`,
+    );
   }
   if (result.ratio !== undefined) inParens.push(`ratio: ${result.ratio.toFixed(2)}`);
   if (result.target) inParens.push(`target ${formatTarget(result.target, result.unit)}`);

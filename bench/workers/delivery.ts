@@ -170,7 +170,12 @@ const steps = { handler: handlerBatch, send: sendBatch, bare: bareBatch };
 serve({
   setup: (options: Setup) => setup(options),
   /** Deliveries per second of one kind of step, after a warm-up; also the log bytes it wrote per delivery. */
-  throughput: async (options: { kind: keyof typeof steps; warmupMs: number; roundMs: number; rounds: number }) => {
+  throughput: async (options: {
+    kind: keyof typeof steps;
+    warmupMs: number;
+    roundMs: number;
+    rounds: number;
+  }) => {
     const step = steps[options.kind];
     const before = { bytes: stdoutBytes, sequence, cpu: process.cpuUsage() };
     const started = performance.now();
@@ -186,23 +191,41 @@ serve({
       cpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
     };
   },
-  /** Runs `total` handler deliveries in batches of 10, sampling memory at each checkpoint. */
-  memory: async (options: { total: number; checkpoints: number[] }) => {
-    const samples: { deliveries: number; rssMB: number; peakRssMB: number; heapUsedMB: number }[] = [];
+  /** After `warmup` deliveries, runs `total` more in batches of 10, sampling memory at each checkpoint. */
+  memory: async (options: { warmup: number; total: number; checkpoints: number[] }) => {
+    const samples: {
+      deliveries: number;
+      rssMB: number;
+      peakRssMB: number;
+      heapUsedMB: number;
+      retainedHeapMB?: number;
+    }[] = [];
+    const collectGarbage = (globalThis as { gc?: () => void }).gc;
     const checkpoints = new Set(options.checkpoints);
-    for (let done = 0; done < options.total; ) {
+    for (let done = 0; done < options.warmup; done += BATCH_SIZE) await handlerBatch();
+    const before = { bytes: stdoutBytes, cpu: process.cpuUsage() };
+    for (let done = 0; done < options.total;) {
       await handlerBatch();
       done += BATCH_SIZE;
       if (checkpoints.has(done)) {
         const memory = process.memoryUsage();
+        const peakRssMB = process.resourceUsage().maxRSS / 1024;
+        // What survives a full collection is what the handler keeps; growth there would be a leak.
+        collectGarbage?.();
         samples.push({
           deliveries: done,
           rssMB: memory.rss / 2 ** 20,
-          peakRssMB: process.resourceUsage().maxRSS / 1024,
+          peakRssMB,
           heapUsedMB: memory.heapUsed / 2 ** 20,
+          retainedHeapMB: collectGarbage ? process.memoryUsage().heapUsed / 2 ** 20 : undefined,
         });
       }
     }
-    return samples;
+    const cpu = process.cpuUsage(before.cpu);
+    return {
+      samples,
+      cpuMsPerDelivery: (cpu.user + cpu.system) / 1000 / options.total,
+      logBytesPerDelivery: (stdoutBytes - before.bytes) / options.total,
+    };
   },
 });

@@ -1,0 +1,213 @@
+/**
+ * The stack's configuration: one typed object, read from `cdk.json` context (or `-c key=value` on the
+ * command line) and validated before any construct uses it. Every value has a default, so
+ * `npx cdk synth` works with no context at all.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateRetrySchedule } from '../lambdas/shared/retry-schedule';
+
+export type RemovalPolicyName = 'retain' | 'destroy';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface EventRelayConfig {
+  /** Delays in seconds before each retry of a failed delivery; the queues' maxReceiveCount follows. */
+  readonly retrySchedule: readonly number[];
+  /** Time limit of one webhook POST, in milliseconds. */
+  readonly deliveryTimeoutMs: number;
+  /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
+  readonly alarmEmail?: string;
+  /** Retention of every log group (function logs, API access logs); a CloudWatch Logs retention value. */
+  readonly logRetentionDays: number;
+  /** Powertools log level of the functions. */
+  readonly logLevel: LogLevel;
+  /** Days a delivery log is kept (DynamoDB TTL). */
+  readonly deliveryLogTtlDays: number;
+  /** Days the bus archive keeps events for replay; 0 keeps them forever. */
+  readonly archiveRetentionDays: number;
+  /** Allow plain-http and private-network subscriber URLs (for tests against internal receivers). */
+  readonly allowPrivateTargets: boolean;
+  /** What happens to the tables and log groups when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicyName;
+  /** Steady-state requests per second the API stage accepts. */
+  readonly throttlingRateLimit: number;
+  /** Burst of requests the API stage accepts. */
+  readonly throttlingBurstLimit: number;
+  /** Messages per delivery invocation. */
+  readonly batchSize: number;
+  /** Seconds the event source waits to fill a batch. */
+  readonly maxBatchingWindowSeconds: number;
+  /** Concurrent delivery invocations per queue. */
+  readonly maxConcurrency: number;
+  /** Public base URL of the API (e.g. a custom domain), used in links the API returns. */
+  readonly publicUrl?: string;
+}
+
+export const DEFAULT_CONFIG: EventRelayConfig = {
+  retrySchedule: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  deliveryTimeoutMs: 10_000,
+  logRetentionDays: 30,
+  logLevel: 'INFO',
+  deliveryLogTtlDays: 30,
+  archiveRetentionDays: 30,
+  allowPrivateTargets: false,
+  removalPolicy: 'retain',
+  throttlingRateLimit: 200,
+  throttlingBurstLimit: 400,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  maxConcurrency: 10,
+};
+
+/** Every configuration key is also its `cdk.json` context key. */
+export const CONFIG_KEYS = [
+  'retrySchedule',
+  'deliveryTimeoutMs',
+  'alarmEmail',
+  'logRetentionDays',
+  'logLevel',
+  'deliveryLogTtlDays',
+  'archiveRetentionDays',
+  'allowPrivateTargets',
+  'removalPolicy',
+  'throttlingRateLimit',
+  'throttlingBurstLimit',
+  'batchSize',
+  'maxBatchingWindowSeconds',
+  'maxConcurrency',
+  'publicUrl',
+] as const satisfies readonly (keyof EventRelayConfig)[];
+
+/** API Gateway ends an integration after 30 s; the management API's test delivery must fit inside. */
+export const MAX_DELIVERY_TIMEOUT_MS = 25_000;
+/** SQS keeps a message at most 14 days; a delivery's retries must all happen before it expires. */
+const MAX_SCHEDULE_TOTAL_SECONDS = 13 * 86_400;
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const RETENTION_VALUES = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`invalid context value "${key}": ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The configuration from the construct tree's context, with `overrides` (e.g. from a test or another
+ * app) taking precedence. Throws `ConfigError` naming the key of the first invalid value.
+ */
+export function resolveConfig(node: Node, overrides: Partial<EventRelayConfig> = {}): EventRelayConfig {
+  const fromContext: Partial<Record<keyof EventRelayConfig, unknown>> = {};
+  for (const key of CONFIG_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value !== undefined) fromContext[key] = value;
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return parseConfig({ ...DEFAULT_CONFIG, ...fromContext, ...defined });
+}
+
+/**
+ * Validates raw values as `cdk.json` holds them (JSON types) or as `-c key=value` passes them (strings).
+ */
+export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>>): EventRelayConfig {
+  const deliveryTimeoutMs = integer(raw, 'deliveryTimeoutMs', 1_000, MAX_DELIVERY_TIMEOUT_MS);
+  const retrySchedule = schedule(raw.retrySchedule);
+  const batchSize = integer(raw, 'batchSize', 1, 10_000);
+  const maxBatchingWindowSeconds = integer(raw, 'maxBatchingWindowSeconds', 0, 300);
+  if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
+    throw new ConfigError('batchSize', 'more than 10 messages per batch needs maxBatchingWindowSeconds of 1 or more');
+  }
+  const logRetentionDays = integer(raw, 'logRetentionDays', 1, RetentionDays.INFINITE);
+  if (!RETENTION_VALUES.includes(logRetentionDays)) {
+    throw new ConfigError('logRetentionDays', `must be one of ${RETENTION_VALUES.join(', ')}`);
+  }
+  const throttlingRateLimit = integer(raw, 'throttlingRateLimit', 1, 1_000_000);
+  const throttlingBurstLimit = integer(raw, 'throttlingBurstLimit', 1, 1_000_000);
+  return {
+    retrySchedule,
+    deliveryTimeoutMs,
+    ...optional('alarmEmail', text(raw, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address')),
+    logRetentionDays,
+    logLevel: oneOf(raw, 'logLevel', LOG_LEVELS),
+    deliveryLogTtlDays: integer(raw, 'deliveryLogTtlDays', 1, 3_650),
+    archiveRetentionDays: integer(raw, 'archiveRetentionDays', 0, 3_650),
+    allowPrivateTargets: boolean(raw, 'allowPrivateTargets'),
+    removalPolicy: oneOf(raw, 'removalPolicy', ['retain', 'destroy'] as const),
+    throttlingRateLimit,
+    throttlingBurstLimit,
+    batchSize,
+    maxBatchingWindowSeconds,
+    maxConcurrency: integer(raw, 'maxConcurrency', 2, 1_000),
+    ...optional(
+      'publicUrl',
+      text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(/\/+$/, ''),
+    ),
+  };
+}
+
+function schedule(value: unknown): readonly number[] {
+  let delays: unknown = value;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    delays = trimmed.startsWith('[')
+      ? safeJson(trimmed)
+      : trimmed.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  }
+  if (!Array.isArray(delays) || delays.some((delay) => typeof delay !== 'number')) {
+    throw new ConfigError('retrySchedule', 'must be a list of seconds, e.g. [60, 300, 1800] or "60,300,1800"');
+  }
+  try {
+    validateRetrySchedule(delays as number[]);
+  } catch (error) {
+    throw new ConfigError('retrySchedule', (error as Error).message);
+  }
+  const total = (delays as number[]).reduce((sum, delay) => sum + delay, 0);
+  if (total > MAX_SCHEDULE_TOTAL_SECONDS) {
+    throw new ConfigError('retrySchedule', 'the delays must add up to at most 13 days (SQS keeps a message 14 days)');
+  }
+  return Object.freeze([...(delays as number[])]);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function integer(raw: Record<string, unknown>, key: string, min: number, max: number): number {
+  const value = raw[key];
+  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function boolean(raw: Record<string, unknown>, key: string): boolean {
+  const value = raw[key];
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function oneOf<T extends string>(raw: Record<string, unknown>, key: string, allowed: readonly T[]): T {
+  const value = raw[key];
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** An optional string; empty means unset (so `-c alarmEmail=` clears a value from cdk.json). */
+function text(raw: Record<string, unknown>, key: string, pattern: RegExp, problem: string): string | undefined {
+  const value = raw[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !pattern.test(value.trim())) {
+    throw new ConfigError(key, `${problem}, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}

@@ -1,0 +1,89 @@
+/**
+ * The fan-out: an EventBridge bus with an archive, and per normalized status one rule feeding one
+ * delivery queue, each with its own dead-letter queue. The redrive `maxReceiveCount` is derived from the
+ * retry schedule, so the schedule is configured once.
+ */
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { STATUSES, type Status } from '../lambdas/shared/catalog';
+import { EVENT_SOURCE, rulePattern } from '../lambdas/shared/events';
+import { maxAttempts } from '../lambdas/shared/retry-schedule';
+
+/** SQS's longest message retention: failed deliveries stay inspectable (and redrivable) as long as possible. */
+const RETENTION = Duration.days(14);
+
+export interface FanOutProps {
+  readonly retrySchedule: readonly number[];
+  /** Visibility timeout of the delivery queues (at least six times the delivery function's timeout). */
+  readonly visibilityTimeout: Duration;
+  /** Days the archive keeps events; 0 keeps them forever. */
+  readonly archiveRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export interface StatusQueues {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly rule: Rule;
+}
+
+/** `OPEN` → `Open`, for construct ids. */
+export function statusId(status: Status): string {
+  return status.charAt(0) + status.slice(1).toLowerCase();
+}
+
+export class FanOut extends Construct {
+  readonly bus: EventBus;
+  readonly archive: Archive;
+  readonly queues: Readonly<Record<Status, StatusQueues>>;
+
+  constructor(scope: Construct, id: string, props: FanOutProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { description: 'event-relay: one event per delivery to a subscription' });
+    this.archive = this.bus.archive('Archive', {
+      description: 'Every event-relay delivery event, for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(props.archiveRetentionDays),
+    });
+
+    const maxReceiveCount = maxAttempts(props.retrySchedule);
+    const entries = STATUSES.map((status): [Status, StatusQueues] => {
+      const name = statusId(status);
+      const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: RETENTION,
+        removalPolicy: props.removalPolicy,
+      });
+      Validations.of(deadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of a delivery queue.',
+      });
+      const queue = new Queue(this, `${name}Queue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: RETENTION,
+        visibilityTimeout: props.visibilityTimeout,
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+        removalPolicy: props.removalPolicy,
+      });
+      const pattern = rulePattern(status);
+      const rule = new Rule(this, `${name}Rule`, {
+        eventBus: this.bus,
+        description: `event-relay ${status} deliveries to their queue`,
+        eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
+        targets: [new SqsQueue(queue)],
+      });
+      return [status, { queue, deadLetterQueue, rule }];
+    });
+    this.queues = Object.fromEntries(entries) as Record<Status, StatusQueues>;
+  }
+
+  /** `{ "OPEN": url, "CLICK": url, "FAILED": url }` of the delivery or the dead-letter queues, as a JSON string. */
+  queueUrlsJson(kind: 'queue' | 'deadLetterQueue'): string {
+    return Stack.of(this).toJsonString(Object.fromEntries(STATUSES.map((status) => [status, this.queues[status][kind].queueUrl])));
+  }
+}

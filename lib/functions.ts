@@ -1,0 +1,222 @@
+/**
+ * The four Lambda functions, one per job, each bundled from `lambdas/<name>/handler.ts` with the locally
+ * installed esbuild (never Docker). Each function gets its own role holding only what it uses: write
+ * access to its own log group, the tables listed in `FUNCTION_TABLES`, and its own extra grants.
+ */
+import { join } from 'node:path';
+import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { STATUSES } from '../lambdas/shared/catalog';
+import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
+import { formatRetrySchedule } from '../lambdas/shared/retry-schedule';
+import {
+  DELIVERIES_TABLE,
+  IDEMPOTENCY_TABLE,
+  INTEGRATIONS_TABLE,
+  SUBSCRIPTIONS_TABLE,
+  TENANTS_TABLE,
+  type TableDefinition,
+} from '../lambdas/shared/tables';
+import type { EventRelayConfig } from './config';
+import type { FanOut } from './fan-out';
+import type { Storage } from './storage';
+
+export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** `service` dimension of the Powertools metrics and logs. */
+export const SERVICE_NAME = 'event-relay';
+
+const REPO_ROOT = join(__dirname, '..');
+
+/** The newest Node.js runtime aws-cdk-lib offers; the local tooling stays on Node.js 20. */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Which tables each function reads, and which it reads and writes. */
+export const FUNCTION_TABLES: Readonly<
+  Record<FunctionName, { read: readonly TableDefinition[]; readWrite: readonly TableDefinition[] }>
+> = {
+  authorizer: { read: [TENANTS_TABLE], readWrite: [] },
+  api: { read: [], readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE] },
+  inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [IDEMPOTENCY_TABLE] },
+  delivery: { read: [SUBSCRIPTIONS_TABLE], readWrite: [DELIVERIES_TABLE] },
+};
+
+const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
+  authorizer: 'event-relay: tenant API-key authorizer of the management API',
+  api: 'event-relay: management API (subscriptions, integrations, delivery logs)',
+  inbound: 'event-relay: provider webhooks in, normalized delivery events onto the bus',
+  delivery: 'event-relay: signs and delivers queued webhooks, retrying on the schedule',
+};
+
+export interface FunctionTimeouts {
+  readonly authorizer: Duration;
+  readonly api: Duration;
+  readonly inbound: Duration;
+  readonly delivery: Duration;
+  /** Visibility timeout of the delivery queues: six times the delivery timeout, as AWS recommends. */
+  readonly queueVisibility: Duration;
+}
+
+/**
+ * Function timeouts derived from the delivery timeout. The delivery function sends a batch's webhooks
+ * concurrently, so one POST's timeout plus room for the DynamoDB writes bounds an invocation. The API
+ * function sends test deliveries synchronously and must answer within API Gateway's 30 seconds.
+ */
+export function functionTimeouts(config: Pick<EventRelayConfig, 'deliveryTimeoutMs'>): FunctionTimeouts {
+  const deliverySeconds = Math.ceil(config.deliveryTimeoutMs / 1000);
+  const delivery = Math.max(30, 2 * deliverySeconds + 10);
+  return {
+    authorizer: Duration.seconds(5),
+    api: Duration.seconds(Math.min(29, Math.max(10, deliverySeconds + 4))),
+    inbound: Duration.seconds(10),
+    delivery: Duration.seconds(delivery),
+    queueVisibility: Duration.seconds(6 * delivery),
+  };
+}
+
+const MEMORY_MB: Readonly<Record<FunctionName, number>> = {
+  authorizer: 256,
+  api: 1024,
+  inbound: 1024,
+  delivery: 512,
+};
+
+export interface FunctionsProps {
+  readonly config: EventRelayConfig;
+  readonly timeouts: FunctionTimeouts;
+  readonly storage: Storage;
+  readonly fanOut: FanOut;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class Functions extends Construct {
+  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  readonly logGroups: Readonly<Record<FunctionName, LogGroup>>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { config, storage, fanOut } = props;
+    const { bus, queues } = fanOut;
+    const publicUrl: Record<string, string> = config.publicUrl ? { PUBLIC_URL: config.publicUrl } : {};
+    const allowPrivateTargets = String(config.allowPrivateTargets);
+    const deliveryTimeoutMs = String(config.deliveryTimeoutMs);
+    const environment: Record<FunctionName, Record<string, string>> = {
+      authorizer: {},
+      api: {
+        DELIVERY_QUEUE_URLS: fanOut.queueUrlsJson('queue'),
+        ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
+        DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
+        ...publicUrl,
+      },
+      inbound: { EVENT_BUS_NAME: bus.eventBusName, ...publicUrl },
+      delivery: {
+        RETRY_SCHEDULE: formatRetrySchedule(config.retrySchedule),
+        DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
+        ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
+        DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
+      },
+    };
+
+    const logGroups = {} as Record<FunctionName, LogGroup>;
+    const functions = {} as Record<FunctionName, NodejsFunction>;
+    for (const name of FUNCTION_NAMES) {
+      const { read, readWrite } = FUNCTION_TABLES[name];
+      const tableEnv = Object.fromEntries(
+        [...read, ...readWrite].map((definition) => [definition.envVar, storage.table(definition).tableName]),
+      );
+      const { fn, role, logGroup } = this.buildFunction(name, props, { ...tableEnv, ...environment[name] });
+      for (const definition of read) storage.table(definition).grantReadData(fn);
+      for (const definition of readWrite) storage.table(definition).grantReadWriteData(fn);
+      suppressIndexWildcards(role, storage, [...read, ...readWrite]);
+      logGroups[name] = logGroup;
+      functions[name] = fn;
+    }
+
+    bus.grantPutEventsTo(functions.inbound);
+    for (const status of STATUSES) {
+      queues[status].queue.grantSendMessages(functions.api);
+      functions.delivery.addEventSource(
+        new SqsEventSource(queues[status].queue, {
+          batchSize: config.batchSize,
+          maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
+          maxConcurrency: config.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+    this.functions = functions;
+    this.logGroups = logGroups;
+  }
+
+  private buildFunction(
+    name: FunctionName,
+    props: FunctionsProps,
+    environment: Record<string, string>,
+  ): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
+    const id = name.charAt(0).toUpperCase() + name.slice(1);
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: props.config.logRetentionDays as RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: writes to this function's log group only.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Role of the event-relay ${name} function`,
+    });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      entry: join(REPO_ROOT, 'lambdas', name, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: DESCRIPTIONS[name],
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: MEMORY_MB[name],
+      timeout: props.timeouts[name],
+      role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: props.config.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        // The SDK versions this project pins and tests, not whichever the runtime ships.
+        bundleAwsSDK: true,
+      },
+    });
+    return { fn, role, logGroup };
+  }
+}
+
+/**
+ * DynamoDB grants on a table with indexes cover `<table>/index/*`: the function queries those indexes.
+ * The suppression names each such resource exactly.
+ */
+function suppressIndexWildcards(role: Role, storage: Storage, definitions: readonly TableDefinition[]): void {
+  const stack = Stack.of(role);
+  const findings = definitions
+    .filter((definition) => definition.globalIndexes.length + definition.localIndexes.length > 0)
+    .map((definition) => {
+      const table = storage.table(definition);
+      return `Resource::<${stack.getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*`;
+    });
+  for (const finding of findings) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[${finding}]`,
+      reason: "Access to the table's secondary indexes (`<table>/index/*`), which the function queries.",
+    });
+  }
+}

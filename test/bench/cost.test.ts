@@ -1,0 +1,83 @@
+import {
+  costPerMillion,
+  DEFAULT_ASSUMPTIONS,
+  dynamoItemBytes,
+  readUnits,
+  renderMarkdown,
+  writeUnits,
+  type CostAssumptions,
+} from '../../bench/cost';
+
+const assumptions: CostAssumptions = {
+  ...DEFAULT_ASSUMPTIONS,
+  providerMix: [{ provider: 'one event per request', share: 1, eventsPerRequest: 1 }],
+  deliveryBatchSize: 10,
+  retryRate: 0,
+};
+
+const lineCost = (subscribers: number, prefix: string) =>
+  costPerMillion(subscribers, assumptions)
+    .lines.filter((line) => line.item.startsWith(prefix))
+    .reduce((sum, line) => sum + line.cost, 0);
+
+describe('cost model arithmetic', () => {
+  it('bills one API Gateway request and one inbound invocation per provider request', () => {
+    const breakdown = costPerMillion(1, assumptions);
+    expect(breakdown.byService['API Gateway']).toBeCloseTo(1.0, 10);
+    expect(lineCost(1, 'inbound invocations')).toBeCloseTo(0.2, 10);
+  });
+
+  it('bills one EventBridge event and one SendMessage per event and subscriber', () => {
+    expect(costPerMillion(1, assumptions).byService.EventBridge).toBeCloseTo(1.0, 10);
+    expect(costPerMillion(5, assumptions).byService.EventBridge).toBeCloseTo(5.0, 10);
+    expect(lineCost(5, 'SendMessage')).toBeCloseTo(2.0, 10);
+  });
+
+  it('divides receive, delete and delivery invocations by the batch size', () => {
+    expect(lineCost(1, 'ReceiveMessage')).toBeCloseTo(0.04, 10);
+    expect(lineCost(1, 'DeleteMessageBatch')).toBeCloseTo(0.04, 10);
+    expect(lineCost(1, 'delivery invocations')).toBeCloseTo(0.02, 10);
+  });
+
+  it('fewer events per provider request cost more at the edge', () => {
+    const batched = costPerMillion(1, DEFAULT_ASSUMPTIONS).byService['API Gateway']!;
+    expect(batched).toBeLessThan(costPerMillion(1, assumptions).byService['API Gateway']!);
+  });
+
+  it('totals are the sum of the lines and name the dominant service', () => {
+    const breakdown = costPerMillion(5, DEFAULT_ASSUMPTIONS);
+    const sum = breakdown.lines.reduce((total, line) => total + line.cost, 0);
+    expect(breakdown.total).toBeCloseTo(sum, 10);
+    const largest = Math.max(...Object.values(breakdown.byService));
+    expect(breakdown.byService[breakdown.dominant.service]).toBe(largest);
+  });
+});
+
+describe('DynamoDB units', () => {
+  it('rounds writes up per KB and eventually consistent reads to half a unit per 4 KB', () => {
+    expect(writeUnits(1)).toBe(1);
+    expect(writeUnits(1024)).toBe(1);
+    expect(writeUnits(1025)).toBe(2);
+    expect(readUnits(100)).toBe(0.5);
+    expect(readUnits(4097)).toBe(1);
+  });
+
+  it('sizes items by attribute names and values', () => {
+    expect(dynamoItemBytes('abc')).toBe(3);
+    expect(dynamoItemBytes(true)).toBe(1);
+    expect(dynamoItemBytes(12345)).toBe(4);
+    expect(dynamoItemBytes({ ab: 'cd' })).toBe(3 + 2 + 1 + 2);
+    expect(dynamoItemBytes(['a', 'b'])).toBe(3 + 2 + 2);
+  });
+});
+
+describe('docs/cost.md', () => {
+  it('renders both subscriber counts, the targets and the hosted peers', () => {
+    const markdown = renderMarkdown(DEFAULT_ASSUMPTIONS);
+    expect(markdown).toContain('| | 1 subscriber | 5 subscribers |');
+    expect(markdown).toContain('≤ $4.00');
+    expect(markdown).toContain('≤ $6.50');
+    expect(markdown).toContain('Hookdeck');
+    expect(markdown).toContain('$0.625 per million write request units');
+  });
+});

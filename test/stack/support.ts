@@ -1,0 +1,78 @@
+/** Helpers for reading the synthesized template in the stack tests. */
+import { Template } from 'aws-cdk-lib/assertions';
+import type { EventRelayConfig } from '../../lib/config';
+import { synthTemplate, type SynthOptions } from '../../lib/synth';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+export type Json = any;
+
+export interface Synthesized {
+  json: Record<string, Json>;
+  template: Template;
+}
+
+/** Synthesizes without bundling (the tests do it once per file). */
+export function synthesize(config: Partial<EventRelayConfig> = {}, options: SynthOptions = {}): Synthesized {
+  const json = synthTemplate(config, options);
+  return { json, template: Template.fromJSON(json) };
+}
+
+/** `[logicalId, resource]` pairs of one type. */
+export function resourcesOfType(json: Record<string, Json>, type: string): [string, Json][] {
+  return Object.entries(json.Resources as Record<string, Json>).filter(([, resource]) => resource.Type === type);
+}
+
+/** The logical id of the one resource of `type` whose construct path ends with `pathSuffix`. */
+export function logicalIdByPath(json: Record<string, Json>, type: string, pathSuffix: string): string {
+  const matches = resourcesOfType(json, type).filter(([, resource]) =>
+    String(resource.Metadata?.['aws:cdk:path'] ?? '').endsWith(pathSuffix),
+  );
+  if (matches.length !== 1) throw new Error(`expected one ${type} at */${pathSuffix}, found ${matches.length}`);
+  return matches[0]![0];
+}
+
+/** Logical ids referenced anywhere in a value (`Ref`, `Fn::GetAtt`). */
+export function referencedIds(value: Json): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value && typeof value === 'object') {
+    if (typeof value.Ref === 'string') return [value.Ref];
+    if (Array.isArray(value['Fn::GetAtt'])) return [value['Fn::GetAtt'][0]];
+    return Object.values(value).flatMap(referencedIds);
+  }
+  return [];
+}
+
+/**
+ * The permissions of a function's role: for each resource (a logical id, with `/index/*` when the
+ * statement names a table's indexes) the set of allowed actions.
+ */
+export function permissionsOf(json: Record<string, Json>, functionId: string): Map<string, Set<string>> {
+  const roleId = referencedIds(json.Resources[functionId].Properties.Role)[0];
+  const permissions = new Map<string, Set<string>>();
+  for (const [, policy] of resourcesOfType(json, 'AWS::IAM::Policy')) {
+    if (!referencedIds(policy.Properties.Roles).includes(roleId!)) continue;
+    for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
+      expect(statement.Effect).toBe('Allow');
+      const actions: string[] = [statement.Action].flat();
+      for (const resource of [statement.Resource].flat()) {
+        const key = resourceKey(resource);
+        const set = permissions.get(key) ?? new Set<string>();
+        actions.forEach((action) => set.add(action));
+        permissions.set(key, set);
+      }
+    }
+  }
+  return permissions;
+}
+
+function resourceKey(resource: Json): string {
+  if (typeof resource === 'string') return resource;
+  const join = resource['Fn::Join'];
+  if (join) {
+    const parts = join[1] as Json[];
+    return parts.map((part) => (typeof part === 'string' ? part : referencedIds(part).join(''))).join('');
+  }
+  const ids = referencedIds(resource);
+  if (ids.length !== 1) throw new Error(`unexpected resource ${JSON.stringify(resource)}`);
+  return ids[0]!;
+}
