@@ -83,7 +83,9 @@ export const MAX_DELIVERY_TIMEOUT_MS = 25_000;
 /** SQS keeps a message at most 14 days; a delivery's retries must all happen before it expires. */
 const MAX_SCHEDULE_TOTAL_SECONDS = 13 * 86_400;
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
-const RETENTION_VALUES = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
+const RETENTION_VALUES = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
 
 export class ConfigError extends Error {
   constructor(key: string, problem: string) {
@@ -115,7 +117,10 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
   const batchSize = integer(raw, 'batchSize', 1, 10_000);
   const maxBatchingWindowSeconds = integer(raw, 'maxBatchingWindowSeconds', 0, 300);
   if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
-    throw new ConfigError('batchSize', 'more than 10 messages per batch needs maxBatchingWindowSeconds of 1 or more');
+    throw new ConfigError(
+      'batchSize',
+      'more than 10 messages per batch needs maxBatchingWindowSeconds of 1 or more',
+    );
   }
   const logRetentionDays = integer(raw, 'logRetentionDays', 1, RetentionDays.INFINITE);
   if (!RETENTION_VALUES.includes(logRetentionDays)) {
@@ -126,7 +131,10 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
   return {
     retrySchedule,
     deliveryTimeoutMs,
-    ...optional('alarmEmail', text(raw, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address')),
+    ...optional(
+      'alarmEmail',
+      text(raw, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),
+    ),
     logRetentionDays,
     logLevel: oneOf(raw, 'logLevel', LOG_LEVELS),
     deliveryLogTtlDays: integer(raw, 'deliveryLogTtlDays', 1, 3_650),
@@ -140,7 +148,10 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
     maxConcurrency: integer(raw, 'maxConcurrency', 2, 1_000),
     ...optional(
       'publicUrl',
-      text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(/\/+$/, ''),
+      text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(
+        /\/+$/,
+        '',
+      ),
     ),
   };
 }
@@ -154,7 +165,10 @@ function schedule(value: unknown): readonly number[] {
       : trimmed.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
   }
   if (!Array.isArray(delays) || delays.some((delay) => typeof delay !== 'number')) {
-    throw new ConfigError('retrySchedule', 'must be a list of seconds, e.g. [60, 300, 1800] or "60,300,1800"');
+    throw new ConfigError(
+      'retrySchedule',
+      'must be a list of seconds, e.g. [60, 300, 1800] or "60,300,1800"',
+    );
   }
   try {
     validateRetrySchedule(delays as number[]);
@@ -163,7 +177,10 @@ function schedule(value: unknown): readonly number[] {
   }
   const total = (delays as number[]).reduce((sum, delay) => sum + delay, 0);
   if (total > MAX_SCHEDULE_TOTAL_SECONDS) {
-    throw new ConfigError('retrySchedule', 'the delays must add up to at most 13 days (SQS keeps a message 14 days)');
+    throw new ConfigError(
+      'retrySchedule',
+      'the delays must add up to at most 13 days (SQS keeps a message 14 days)',
+    );
   }
   return Object.freeze([...(delays as number[])]);
 }
@@ -199,7 +216,12 @@ function oneOf<T extends string>(raw: Record<string, unknown>, key: string, allo
 }
 
 /** An optional string; empty means unset (so `-c alarmEmail=` clears a value from cdk.json). */
-function text(raw: Record<string, unknown>, key: string, pattern: RegExp, problem: string): string | undefined {
+function text(
+  raw: Record<string, unknown>,
+  key: string,
+  pattern: RegExp,
+  problem: string,
+): string | undefined {
   const value = raw[key];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !pattern.test(value.trim())) {

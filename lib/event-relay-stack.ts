@@ -84,9 +84,17 @@ export class EventRelayStack extends Stack {
       new CfnOutput(this, key, { value, description });
     output(OUTPUTS.apiUrl, this.api.url, 'Base URL of the HTTP API');
     for (const definition of TABLES) {
-      output(`${definition.id}Table`, this.storage.table(definition).tableName, `${definition.id} table name`);
+      output(
+        `${definition.id}Table`,
+        this.storage.table(definition).tableName,
+        `${definition.id} table name`,
+      );
     }
-    output(OUTPUTS.deliveryQueueUrls, this.fanOut.queueUrlsJson('queue'), 'Delivery queue URL per status, JSON');
+    output(
+      OUTPUTS.deliveryQueueUrls,
+      this.fanOut.queueUrlsJson('queue'),
+      'Delivery queue URL per status, JSON',
+    );
     output(
       OUTPUTS.deadLetterQueueUrls,
       this.fanOut.queueUrlsJson('deadLetterQueue'),

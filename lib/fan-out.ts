@@ -42,7 +42,9 @@ export class FanOut extends Construct {
 
   constructor(scope: Construct, id: string, props: FanOutProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { description: 'event-relay: one event per delivery to a subscription' });
+    this.bus = new EventBus(this, 'Bus', {
+      description: 'event-relay: one event per delivery to a subscription',
+    });
     this.archive = this.bus.archive('Archive', {
       description: 'Every event-relay delivery event, for replay',
       eventPattern: { source: [EVENT_SOURCE] },
@@ -84,6 +86,8 @@ export class FanOut extends Construct {
 
   /** `{ "OPEN": url, "CLICK": url, "FAILED": url }` of the delivery or the dead-letter queues, as a JSON string. */
   queueUrlsJson(kind: 'queue' | 'deadLetterQueue'): string {
-    return Stack.of(this).toJsonString(Object.fromEntries(STATUSES.map((status) => [status, this.queues[status][kind].queueUrl])));
+    return Stack.of(this).toJsonString(
+      Object.fromEntries(STATUSES.map((status) => [status, this.queues[status][kind].queueUrl])),
+    );
   }
 }

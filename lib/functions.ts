@@ -29,6 +29,11 @@ import type { Storage } from './storage';
 export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** `api` → `Api`, for construct ids. */
+export function functionId(name: FunctionName): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 /** `service` dimension of the Powertools metrics and logs. */
 export const SERVICE_NAME = 'event-relay';
 
@@ -42,7 +47,10 @@ export const FUNCTION_TABLES: Readonly<
   Record<FunctionName, { read: readonly TableDefinition[]; readWrite: readonly TableDefinition[] }>
 > = {
   authorizer: { read: [TENANTS_TABLE], readWrite: [] },
-  api: { read: [], readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE] },
+  api: {
+    read: [],
+    readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE],
+  },
   inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [IDEMPOTENCY_TABLE] },
   delivery: { read: [SUBSCRIPTIONS_TABLE], readWrite: [DELIVERIES_TABLE] },
 };
@@ -159,7 +167,7 @@ export class Functions extends Construct {
     props: FunctionsProps,
     environment: Record<string, string>,
   ): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
-    const id = name.charAt(0).toUpperCase() + name.slice(1);
+    const id = functionId(name);
     const logGroup = new LogGroup(this, `${id}Logs`, {
       retention: props.config.logRetentionDays as RetentionDays,
       removalPolicy: props.removalPolicy,

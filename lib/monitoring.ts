@@ -27,7 +27,7 @@ import { STATUSES, type Status } from '../lambdas/shared/catalog';
 import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, STATUS_DIMENSION } from '../lambdas/shared/metrics';
 import type { RouteSpec } from '../lambdas/shared/routes';
 import { statusId, type StatusQueues } from './fan-out';
-import { FUNCTION_NAMES, SERVICE_NAME, type FunctionName } from './functions';
+import { FUNCTION_NAMES, SERVICE_NAME, functionId, type FunctionName } from './functions';
 
 const PERIOD = Duration.minutes(5);
 /** Slack on top of the whole retry schedule before a queue's oldest message counts as stuck. */
@@ -114,7 +114,10 @@ export class Monitoring extends Construct {
       alarm(
         `${name}DeadLetterQueueAlarm`,
         `${status} deliveries failed every attempt and are in the dead-letter queue (redrive with npm run redrive).`,
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
       );
       alarm(
         `${name}QueueAgeAlarm`,
@@ -125,8 +128,12 @@ export class Monitoring extends Construct {
     }
     for (const fnName of FUNCTION_NAMES) {
       const fn = props.functions[fnName];
-      const id = fnName.charAt(0).toUpperCase() + fnName.slice(1);
-      alarm(`${id}ErrorsAlarm`, `The ${fnName} function failed.`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }));
+      const id = functionId(fnName);
+      alarm(
+        `${id}ErrorsAlarm`,
+        `The ${fnName} function failed.`,
+        fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      );
       alarm(
         `${id}ThrottlesAlarm`,
         `The ${fnName} function was throttled.`,
@@ -146,10 +153,13 @@ export class Monitoring extends Construct {
         },
         statistic: 'Sum',
         period: PERIOD,
-        label: metricName,
       });
     const inbound5xx = inboundMetric('5xx');
-    alarm('Inbound5xxAlarm', 'Provider webhooks got 5xx answers: providers will retry, or drop, events.', inbound5xx);
+    alarm(
+      'Inbound5xxAlarm',
+      'Provider webhooks got 5xx answers: providers will retry, or drop, events.',
+      inbound5xx,
+    );
     this.alarms = alarms;
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -179,7 +189,7 @@ export class Monitoring extends Construct {
       }),
       new GraphWidget({
         title: 'Inbound webhooks',
-        left: [inbound5xx, inboundMetric('4xx')],
+        left: [inbound5xx.with({ label: '5xx' }), inboundMetric('4xx').with({ label: '4xx' })],
         width: 8,
       }),
       new GraphWidget({
@@ -226,7 +236,11 @@ function statusWidgets(status: Status, queues: StatusQueues): GraphWidget[] {
     new GraphWidget({
       title: `${status} queue depth`,
       left: [
-        queues.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: 'waiting' }),
+        queues.queue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: 'Maximum',
+          label: 'waiting',
+        }),
         queues.queue.metricApproximateNumberOfMessagesNotVisible({
           period: PERIOD,
           statistic: 'Maximum',

@@ -21,7 +21,10 @@ export interface SynthOptions {
   readonly context?: Record<string, unknown>;
 }
 
-export function buildStack(config: Partial<EventRelayConfig> = {}, options: SynthOptions = {}): EventRelayStack {
+export function buildStack(
+  config: Partial<EventRelayConfig> = {},
+  options: SynthOptions = {},
+): EventRelayStack {
   const app = new App({
     builtinCloudFormationValidation: options.validate ?? false,
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
@@ -29,10 +32,16 @@ export function buildStack(config: Partial<EventRelayConfig> = {}, options: Synt
   return new EventRelayStack(app, DEFAULT_STACK_NAME, { config });
 }
 
+/** A CloudFormation template: untyped JSON, read by key. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CloudFormationTemplate = Record<string, any>;
+
 /** The synthesized template of the stack with `config` over the defaults. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CloudFormation template is untyped JSON
-export function synthTemplate(config: Partial<EventRelayConfig> = {}, options: SynthOptions = {}): Record<string, any> {
+export function synthTemplate(
+  config: Partial<EventRelayConfig> = {},
+  options: SynthOptions = {},
+): CloudFormationTemplate {
   const stack = buildStack(config, options);
   const app = stack.node.root as App;
-  return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+  return app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
 }

@@ -1,6 +1,7 @@
 /** Every route the management API function serves. */
 import { deliveryRoutes } from './deliveries';
 import { eventTypesRoute } from './event-types';
+import { integrationRoutes } from './integrations';
 import { openApiRoute } from './openapi';
 import type { ApiRoute } from './types';
 import { testWebhookRoute } from './webhook-test';
@@ -16,4 +17,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...webhookRoutes,
   testWebhookRoute,
   ...deliveryRoutes,
+  ...integrationRoutes,
 ];

@@ -71,6 +71,16 @@ describe('signatureHeaders', () => {
     expect(new Webhook(PLAIN, { format: 'raw' }).verify(body, { ...headers })).toEqual(payload);
   });
 
+  test.each([
+    ['a whsec_ secret', WHSEC, 'msg_1', body],
+    ['a plain secret', PLAIN, 'msg_2', body],
+    ['a non-ASCII body and secret', 'sécret-plain-16chars', 'msg_3', JSON.stringify({ name: 'Zoë 🚀' })],
+  ])('with %s, webhook-signature is byte-identical to the package’s own sign()', (_, secret, id, text) => {
+    const headers = signatureHeaders([secret], id, now, text);
+    const packageSignature = new Webhook(standardWebhooksKey(secret), { format: 'raw' }).sign(id, now, text);
+    expect(headers['webhook-signature']).toBe(packageSignature);
+  });
+
   test('the key is the decoded whsec_ part, or the UTF-8 bytes of a plain secret', () => {
     expect(Buffer.from(standardWebhooksKey(WHSEC))).toEqual(Buffer.alloc(32, 7));
     expect(Buffer.from(standardWebhooksKey('sécret'))).toEqual(Buffer.from('sécret', 'utf8'));

@@ -1,41 +1,46 @@
 /** Helpers for reading the synthesized template in the stack tests. */
+import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import type { EventRelayConfig } from '../../lib/config';
-import { synthTemplate, type SynthOptions } from '../../lib/synth';
+import type { EventRelayStack } from '../../lib/event-relay-stack';
+import { buildStack, type SynthOptions } from '../../lib/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 export type Json = any;
 
 export interface Synthesized {
+  stack: EventRelayStack;
   json: Record<string, Json>;
   template: Template;
+  /** The logical id of a construct's CloudFormation resource (the construct or its default child). */
+  idOf(construct: IConstruct): string;
 }
 
 /** Synthesizes without bundling (the tests do it once per file). */
 export function synthesize(config: Partial<EventRelayConfig> = {}, options: SynthOptions = {}): Synthesized {
-  const json = synthTemplate(config, options);
-  return { json, template: Template.fromJSON(json) };
+  const stack = buildStack(config, options);
+  const json = (stack.node.root as App).synth().getStackByName(stack.stackName).template as Record<
+    string,
+    Json
+  >;
+  const idOf = (construct: IConstruct) =>
+    Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+  return { stack, json, template: Template.fromJSON(json), idOf };
 }
 
 /** `[logicalId, resource]` pairs of one type. */
 export function resourcesOfType(json: Record<string, Json>, type: string): [string, Json][] {
-  return Object.entries(json.Resources as Record<string, Json>).filter(([, resource]) => resource.Type === type);
-}
-
-/** The logical id of the one resource of `type` whose construct path ends with `pathSuffix`. */
-export function logicalIdByPath(json: Record<string, Json>, type: string, pathSuffix: string): string {
-  const matches = resourcesOfType(json, type).filter(([, resource]) =>
-    String(resource.Metadata?.['aws:cdk:path'] ?? '').endsWith(pathSuffix),
+  return Object.entries(json.Resources as Record<string, Json>).filter(
+    ([, resource]) => resource.Type === type,
   );
-  if (matches.length !== 1) throw new Error(`expected one ${type} at */${pathSuffix}, found ${matches.length}`);
-  return matches[0]![0];
 }
 
 /** Logical ids referenced anywhere in a value (`Ref`, `Fn::GetAtt`). */
 export function referencedIds(value: Json): string[] {
   if (Array.isArray(value)) return value.flatMap(referencedIds);
   if (value && typeof value === 'object') {
-    if (typeof value.Ref === 'string') return [value.Ref];
+    if (typeof value.Ref === 'string') return value.Ref.startsWith('AWS::') ? [] : [value.Ref];
     if (Array.isArray(value['Fn::GetAtt'])) return [value['Fn::GetAtt'][0]];
     return Object.values(value).flatMap(referencedIds);
   }

@@ -1,0 +1,161 @@
+/** Helpers the provider modules share: constant-time comparison, body parsing, metadata reading. */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isSafeNumber, parse as parseLossless } from 'lossless-json';
+import type { Channel, Status } from '../shared/catalog';
+import { BadRequestError, UnauthorizedError } from '../shared/errors';
+import type { IgnoredEvent, InboundRequest, MappingRow, NormalizedFields, ProviderEvent } from './types';
+
+/** Default tolerance for signature timestamps, as Standard Webhooks and most providers document it. */
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+/** Constant-time equality of two strings (different lengths compare unequal without leaking where). */
+export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const left = Buffer.isBuffer(a) ? a : Buffer.from(a, 'utf8');
+  const right = Buffer.isBuffer(b) ? b : Buffer.from(b, 'utf8');
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left); // same work either way
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+export function hmac(algorithm: 'sha1' | 'sha256', key: string | Buffer, data: string | Buffer): Buffer {
+  return createHmac(algorithm, key).update(data).digest();
+}
+
+/** A short stable id from parts, for providers whose events carry no id of their own. */
+export function stableId(...parts: (string | undefined | null)[]): string {
+  return createHash('sha256')
+    .update(parts.map((part) => part ?? '').join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Throws a 401 unless `timestamp` (epoch seconds) is within the tolerance of `now`. */
+export function checkTimestamp(
+  timestamp: string | undefined,
+  now: Date,
+  toleranceSeconds = TIMESTAMP_TOLERANCE_SECONDS,
+): void {
+  const seconds = Number(timestamp);
+  if (!timestamp || !Number.isFinite(seconds)) throw new UnauthorizedError('Missing or invalid timestamp.');
+  if (Math.abs(now.getTime() / 1000 - seconds) > toleranceSeconds) {
+    throw new UnauthorizedError('Signature timestamp is outside the tolerance.');
+  }
+}
+
+export function requireHeader(request: InboundRequest, name: string): string {
+  const value = request.headers[name];
+  if (!value) throw new UnauthorizedError(`Missing ${name} header.`);
+  return value;
+}
+
+/**
+ * Parses JSON keeping integers beyond JavaScript's safe range exact: they become strings, so a
+ * provider id such as 4323372036854775807 survives unchanged.
+ */
+export function parseJson(body: Buffer): unknown {
+  try {
+    return parseLossless(body.toString('utf8'), null, (value) =>
+      isSafeNumber(value) ? Number(value) : value,
+    );
+  } catch {
+    throw new BadRequestError('Body is not valid JSON.');
+  }
+}
+
+export function parseForm(body: Buffer): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params[name] = value;
+  return params;
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A JSON object, or a 400 naming what was expected. */
+export function requireRecord(value: unknown, what: string): ProviderEvent {
+  if (!isRecord(value)) throw new BadRequestError(`Expected ${what} to be a JSON object.`);
+  return value;
+}
+
+/** A scalar as a string (ids may arrive as numbers), or null. */
+export function text(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}
+
+/** A timestamp in epoch seconds, milliseconds or any date string, as ISO 8601; `fallback` otherwise. */
+export function isoDate(value: unknown, fallback: Date): string {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))) {
+    const n = Number(value);
+    return new Date(n > 1e12 ? n : n * 1000).toISOString();
+  }
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+  }
+  return fallback.toISOString();
+}
+
+/** The metadata ids the platform attaches to every message, read from wherever the provider returns them. */
+export interface Metadata {
+  trackingId: string | null;
+  notificationId: string | null;
+  userId: string | null;
+  product?: string;
+}
+
+export function metadataFrom(source: unknown): Metadata {
+  const record = isRecord(source) ? source : {};
+  const product = text(record.product);
+  return {
+    trackingId: text(record.trackingId),
+    notificationId: text(record.notificationId),
+    userId: text(record.userId),
+    ...(product !== null && { product }),
+  };
+}
+
+/** Parses a JSON string of metadata (Mailjet's Payload, Brevo's X-Mailin-custom); malformed → empty. */
+export function metadataFromJsonString(value: unknown): Metadata {
+  if (typeof value !== 'string') return metadataFrom(value);
+  try {
+    return metadataFrom(JSON.parse(value));
+  } catch {
+    return metadataFrom(undefined);
+  }
+}
+
+/** Assembles normalized fields; the provider message id stands in for an absent trackingId. */
+export function normalized(
+  fields: Omit<NormalizedFields, 'trackingId' | 'notificationId' | 'userId' | 'product'> & {
+    metadata: Metadata;
+  },
+): NormalizedFields {
+  const { metadata, ...rest } = fields;
+  const result: NormalizedFields = {
+    ...rest,
+    trackingId: metadata.trackingId ?? rest.providerMessageId ?? rest.providerEventId,
+    notificationId: metadata.notificationId,
+    userId: metadata.userId,
+  };
+  if (metadata.product !== undefined) result.product = metadata.product;
+  if (result.reason === undefined) delete result.reason;
+  return result;
+}
+
+export function ignored(
+  providerStatus: string,
+  identity: Omit<IgnoredEvent, 'ignored'>,
+): IgnoredEvent {
+  return { ignored: providerStatus, ...identity };
+}
+
+/** Looks a provider status up in a module's mapping table. */
+export function mappedStatus(mapping: readonly MappingRow[], providerStatus: string): Status | 'ignored' {
+  return mapping.find((row) => row.providerStatus === providerStatus)?.status ?? 'ignored';
+}
+
+export type { Channel };

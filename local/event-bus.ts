@@ -1,0 +1,234 @@
+/**
+ * A minimal local EventBridge: `PutEvents` over the AWS JSON 1.1 protocol, matching each event against
+ * the stack's rules and sending the EventBridge envelope (the JSON an SQS rule target receives) to the
+ * rules' target queues. No npm package emulates EventBridge, so this implements exactly the pattern
+ * features the stack's rules use (exact string matches on top-level `source` and `detail-type`) and
+ * refuses any other pattern, so a rule the local bus would misjudge is caught when it starts.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UnsupportedTemplateError } from './intrinsics';
+import type { EventPattern } from './template';
+
+/** Top-level event fields a pattern may match with a list of exact strings. */
+export const SUPPORTED_PATTERN_FIELDS = ['source', 'detail-type'] as const;
+type PatternField = (typeof SUPPORTED_PATTERN_FIELDS)[number];
+
+/** EventBridge's limits: at most 10 entries per call, 256 KB per call. */
+const MAX_ENTRIES = 10;
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+export type EventFields = Record<PatternField, string>;
+export type EventMatcher = (event: EventFields) => boolean;
+
+/** Compiles a rule's pattern, throwing for any pattern feature this bus does not implement. */
+export function compilePattern(pattern: EventPattern): EventMatcher {
+  if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) {
+    throw new UnsupportedTemplateError(`event pattern must be an object, got ${JSON.stringify(pattern)}`);
+  }
+  const conditions = Object.entries(pattern).map(([field, values]): [PatternField, string[]] => {
+    if (!(SUPPORTED_PATTERN_FIELDS as readonly string[]).includes(field)) {
+      throw new UnsupportedTemplateError(`event pattern field "${field}" is not supported by the local bus`);
+    }
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((value): value is string => typeof value === 'string')
+    ) {
+      throw new UnsupportedTemplateError(
+        `event pattern "${field}": only a non-empty list of exact strings is supported, got ${JSON.stringify(values)}`,
+      );
+    }
+    return [field as PatternField, values];
+  });
+  if (conditions.length === 0) throw new UnsupportedTemplateError('an empty event pattern matches nothing');
+  return (event) => conditions.every(([field, values]) => values.includes(event[field]));
+}
+
+/** The event as an SQS target receives it (the same shape `envelopeFor()` builds). */
+export interface Envelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface BusRule {
+  name: string;
+  matches: EventMatcher;
+  /** Target queues by URL, with a short name for the log. */
+  targets: { queueUrl: string; label: string }[];
+}
+
+export interface LocalBusDefinition {
+  name: string;
+  arn: string;
+  rules: BusRule[];
+}
+
+export interface PutEventsRequestEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+  /** Epoch seconds, as the JSON protocol sends timestamps. */
+  Time?: number;
+  EventBusName?: string;
+}
+
+export interface PutEventsResultEntry {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface LocalBusOptions {
+  buses: LocalBusDefinition[];
+  region: string;
+  accountId: string;
+  /** Sends one message body to a queue. */
+  send(queueUrl: string, body: string): Promise<void>;
+  log?(line: string): void;
+}
+
+export interface LocalBus {
+  endpoint: string;
+  /** Applies `PutEvents` entries (what the HTTP endpoint does). */
+  putEvents(entries: PutEventsRequestEntry[]): Promise<PutEventsResultEntry[]>;
+  stop(): Promise<void>;
+}
+
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function createBus(options: LocalBusOptions): Pick<LocalBus, 'putEvents'> {
+  const busFor = (name: string | undefined) =>
+    options.buses.find((bus) => bus.name === (name ?? 'default') || bus.arn === name);
+
+  async function putEntry(entry: PutEventsRequestEntry): Promise<PutEventsResultEntry> {
+    const bus = busFor(entry.EventBusName);
+    if (!bus) {
+      return {
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Event bus ${entry.EventBusName ?? 'default'} does not exist.`,
+      };
+    }
+    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      detail = undefined;
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const envelope: Envelope = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: options.accountId,
+      time: isoSeconds(entry.Time !== undefined ? new Date(entry.Time * 1000) : new Date()),
+      region: options.region,
+      resources: entry.Resources ?? [],
+      detail,
+    };
+    const targets = bus.rules
+      .filter((rule) => rule.matches({ source: envelope.source, 'detail-type': envelope['detail-type'] }))
+      .flatMap((rule) => rule.targets);
+    try {
+      await Promise.all(targets.map((target) => options.send(target.queueUrl, JSON.stringify(envelope))));
+    } catch (error) {
+      options.log?.(`bus: ${envelope['detail-type']} event not delivered to its queue: ${(error as Error).message}`);
+      return { ErrorCode: 'InternalException', ErrorMessage: 'Could not deliver to a target queue.' };
+    }
+    const deliveryId = (detail as { deliveryId?: unknown }).deliveryId;
+    options.log?.(
+      `bus: ${envelope.source} ${envelope['detail-type']}${typeof deliveryId === 'string' ? ` ${deliveryId}` : ''} → ${
+        targets.map((target) => target.label).join(', ') || 'no matching rule'
+      }`,
+    );
+    return { EventId: envelope.id };
+  }
+
+  return { putEvents: (entries) => Promise.all(entries.map(putEntry)) };
+}
+
+function jsonReply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    request.on('error', reject);
+  });
+}
+
+/** Starts the bus's HTTP endpoint on 127.0.0.1 (port 0: a free one). */
+export async function startEventBus(options: LocalBusOptions, port = 0): Promise<LocalBus> {
+  const bus = createBus(options);
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const body = await readBody(request, MAX_REQUEST_BYTES);
+      const target = request.headers['x-amz-target'];
+      if (target !== 'AWSEvents.PutEvents') {
+        return jsonReply(response, 400, {
+          __type: 'UnknownOperationException',
+          message: `The local bus implements only PutEvents, not ${String(target)}.`,
+        });
+      }
+      if (body === undefined) {
+        return jsonReply(response, 413, { __type: 'ValidationException', message: 'Request too large.' });
+      }
+      let entries: PutEventsRequestEntry[];
+      try {
+        entries = (JSON.parse(body.toString('utf8')) as { Entries?: PutEventsRequestEntry[] }).Entries ?? [];
+      } catch {
+        return jsonReply(response, 400, { __type: 'SerializationException', message: 'Malformed JSON.' });
+      }
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
+        return jsonReply(response, 400, {
+          __type: 'ValidationException',
+          message: `Entries must hold 1 to ${MAX_ENTRIES} events.`,
+        });
+      }
+      const results = await bus.putEvents(entries);
+      jsonReply(response, 200, {
+        FailedEntryCount: results.filter((result) => result.ErrorCode).length,
+        Entries: results,
+      });
+    })().catch((error: unknown) => {
+      options.log?.(`bus: ${(error as Error).message}`);
+      if (!response.headersSent) jsonReply(response, 500, { __type: 'InternalException', message: 'Error.' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    putEvents: bus.putEvents,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

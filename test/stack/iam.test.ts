@@ -1,0 +1,123 @@
+/**
+ * Least privilege: each function's role allows exactly the actions on exactly the resources that
+ * function uses, and nothing on `*`.
+ */
+import { STATUSES } from '../../lambdas/shared/catalog';
+import type { FunctionName } from '../../lib/functions';
+import { permissionsOf, resourcesOfType, synthesize } from './support';
+
+const { stack, json, idOf } = synthesize();
+
+const READ = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+];
+const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+const CONSUME = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+
+type Access = 'read' | 'readWrite';
+
+/** The expected permissions: resource key → sorted actions. */
+function expected(
+  name: FunctionName,
+  tables: Record<string, Access>,
+  extra: Record<string, readonly string[]> = {},
+): Record<string, string[]> {
+  const result: Record<string, string[]> = { [idOf(stack.functions.logGroups[name])]: [...LOGS].sort() };
+  for (const [tableName, access] of Object.entries(tables)) {
+    const table = stack.storage.tables[tableName]!;
+    const actions = (access === 'read' ? READ : [...READ, ...WRITE]).sort();
+    result[idOf(table)] = actions;
+    const cfn = json.Resources[idOf(table)].Properties;
+    if (cfn.GlobalSecondaryIndexes || cfn.LocalSecondaryIndexes) result[`${idOf(table)}/index/*`] = actions;
+  }
+  for (const [resource, actions] of Object.entries(extra)) result[resource] = [...actions].sort();
+  return result;
+}
+
+function actual(name: FunctionName): Record<string, string[]> {
+  const permissions = permissionsOf(json, idOf(stack.functions.functions[name]));
+  return Object.fromEntries([...permissions].map(([resource, actions]) => [resource, [...actions].sort()]));
+}
+
+const queueIds = STATUSES.map((status) => idOf(stack.fanOut.queues[status].queue));
+
+describe('function permissions', () => {
+  it('lets the authorizer read the Tenants table, and nothing else', () => {
+    expect(actual('authorizer')).toEqual(expected('authorizer', { Tenants: 'read' }));
+  });
+
+  it('lets the management API read and write its four tables and send to the three delivery queues', () => {
+    expect(actual('api')).toEqual(
+      expected(
+        'api',
+        {
+          Subscriptions: 'readWrite',
+          Integrations: 'readWrite',
+          Deliveries: 'readWrite',
+          Idempotency: 'readWrite',
+        },
+        Object.fromEntries(queueIds.map((id) => [id, SEND])),
+      ),
+    );
+  });
+
+  it('lets the inbound function read integrations and subscriptions, record idempotency, and put events on the bus only', () => {
+    expect(actual('inbound')).toEqual(
+      expected(
+        'inbound',
+        { Integrations: 'read', Subscriptions: 'read', Idempotency: 'readWrite' },
+        { [idOf(stack.fanOut.bus)]: ['events:PutEvents'] },
+      ),
+    );
+  });
+
+  it('lets the delivery function read subscriptions, write delivery logs and consume (and re-time) its queues', () => {
+    expect(actual('delivery')).toEqual(
+      expected(
+        'delivery',
+        { Subscriptions: 'read', Deliveries: 'readWrite' },
+        Object.fromEntries(queueIds.map((id) => [id, CONSUME])),
+      ),
+    );
+  });
+
+  it('uses no AWS managed policies and no wildcard resources', () => {
+    for (const [, role] of resourcesOfType(json, 'AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'lambda.amazonaws.com' } }),
+      ]);
+    }
+    for (const [, policy] of resourcesOfType(json, 'AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    }
+  });
+
+  it('lets API Gateway invoke only the API, inbound and authorizer functions', () => {
+    const invoked = resourcesOfType(json, 'AWS::Lambda::Permission').map(([, permission]) => {
+      expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+      return permission.Properties.FunctionName['Fn::GetAtt'][0];
+    });
+    const ids = (['api', 'inbound', 'authorizer'] as const).map((name) =>
+      idOf(stack.functions.functions[name]),
+    );
+    expect([...new Set(invoked)].sort()).toEqual(ids.sort());
+  });
+});
