@@ -24,10 +24,16 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
-import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, STATUS_DIMENSION } from '../lambdas/shared/metrics';
+import {
+  METRIC,
+  METRICS_NAMESPACE,
+  PROVIDER_DIMENSION,
+  SERVICE_NAME,
+  STATUS_DIMENSION,
+} from '../lambdas/shared/metrics';
 import type { RouteSpec } from '../lambdas/shared/routes';
 import { statusId, type StatusQueues } from './fan-out';
-import { FUNCTION_NAMES, SERVICE_NAME, functionId, type FunctionName } from './functions';
+import { FUNCTION_NAMES, functionId, type FunctionName } from './functions';
 
 const PERIOD = Duration.minutes(5);
 /** Slack on top of the whole retry schedule before a queue's oldest message counts as stuck. */

@@ -13,6 +13,8 @@ function timestamp(): string {
 }
 
 async function main(): Promise<void> {
+  // The SDK's notice about Node.js 20 support would be the first thing a newcomer sees.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let ready = false;
   const local = await startLocal({
     log: (line) => {

@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, ServiceUnavailableError } from '../shared
 import { envelopeFor } from '../shared/events';
 import { json } from '../shared/http';
 import { apiEnv } from './env';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { DeliverySchema, ErrorSchema, LogsQuerySchema, RetryResultSchema, pageOf } from './schemas';
 import type { ApiRequest, ApiRoute } from './types';
 import { errorResponses, notFoundResponse, requireSubscription } from './webhooks';

@@ -15,7 +15,7 @@ import { header, rawBody, toErrorResponse, type HttpResponse } from '../shared/h
 import { ROUTES } from '../shared/routes';
 import { apiEnv } from './env';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, withIdempotency } from './idempotency';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { bodyIsOptional } from './openapi';
 import type { ApiRequest, ApiRoute } from './types';
 import { parseInput } from './validation';

@@ -9,7 +9,6 @@
  * body. (A request with no Authorization header at all never reaches this function: API Gateway
  * answers 401 itself, because the header is the identity source.)
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerResult,
@@ -18,6 +17,7 @@ import type {
 import { z } from 'zod';
 import { readEnv } from '../shared/env';
 import { header } from '../shared/http';
+import { logger } from '../shared/logger';
 import { findTenantByApiKey } from '../shared/tenants';
 
 export interface TenantContext {
@@ -31,7 +31,6 @@ export interface TenantContext {
 export type AuthorizerResult =
   APIGatewaySimpleAuthorizerWithContextResult<TenantContext> | APIGatewaySimpleAuthorizerResult;
 
-const logger = new Logger({ serviceName: 'event-relay' });
 const EnvSchema = z.object({ TENANTS_TABLE: z.string().min(1) });
 let envChecked = false;
 

@@ -20,11 +20,11 @@ import { sqs } from '../shared/aws';
 import { STATUSES, splitEventType, type Status } from '../shared/catalog';
 import { getDelivery, recordAttempt, type DeliveryAttempt, type DeliveryStatus } from '../shared/deliveries';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
-import { METRIC, METRICS_NAMESPACE, STATUS_DIMENSION } from '../shared/metrics';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { nextRetryDelay } from '../shared/retry-schedule';
 import { signingSecrets } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { queueUrlOf } from './queue-urls';
 import { sendWebhook, type AttemptResult } from './send';
 import { cachedSubscription } from './subscription-cache';
@@ -200,7 +200,7 @@ let metrics: Metrics | undefined;
 
 /** Publishes the batch's metrics, one EMF document per `Status` dimension value. */
 function publishMetrics(outcomes: readonly Outcome[]): void {
-  metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'event-relay' });
+  metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   const byStatus = new Map<Status, Outcome[]>();
   for (const outcome of outcomes) {
     if (outcome.kind === 'dropped' || outcome.kind === 'crashed' || !outcome.status) continue;

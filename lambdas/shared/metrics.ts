@@ -4,6 +4,9 @@
  */
 export const METRICS_NAMESPACE = 'EventRelay';
 
+/** Powertools `service`: a dimension of every metric (the dashboard must match it) and a field of every log line. */
+export const SERVICE_NAME = 'event-relay';
+
 /** Dimension on delivery metrics: the queue's status, `OPEN`, `CLICK` or `FAILED`. */
 export const STATUS_DIMENSION = 'Status';
 /** Dimension on inbound metrics: the provider module, e.g. `sendgrid`. */

@@ -1,4 +1,0 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-
-/** The delivery function's structured logger (service name and level from the Powertools environment). */
-export const logger = new Logger({ serviceName: 'event-relay' });
