@@ -147,7 +147,11 @@ export async function ingest(
     await module.verify(request, credentials);
   } catch (error) {
     if (error instanceof UnauthorizedError) {
-      logger.warn('inbound signature rejected', { integrationId, provider: module.name, reason: error.message });
+      logger.warn('inbound signature rejected', {
+        integrationId,
+        provider: module.name,
+        reason: error.message,
+      });
       recordMetrics(module.name, { inboundRejected: 1 });
     }
     throw error;
@@ -190,7 +194,11 @@ export async function ingest(
     const id = markerId(integrationId, outcome.providerEventId);
     const marker = await readMarker(id);
     if (marker?.complete) continue;
-    const event: PendingEvent = { markerId: id, alreadyPublished: marker?.published ?? new Set(), deliveries: [] };
+    const event: PendingEvent = {
+      markerId: id,
+      alreadyPublished: marker?.published ?? new Set(),
+      deliveries: [],
+    };
     const payload = payloadOf(eventId, module.name, outcome);
     for (const subscription of subscriptions) {
       if (event.alreadyPublished.has(subscription.id)) continue;

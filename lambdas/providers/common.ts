@@ -146,10 +146,7 @@ export function normalized(
   return result;
 }
 
-export function ignored(
-  providerStatus: string,
-  identity: Omit<IgnoredEvent, 'ignored'>,
-): IgnoredEvent {
+export function ignored(providerStatus: string, identity: Omit<IgnoredEvent, 'ignored'>): IgnoredEvent {
   return { ignored: providerStatus, ...identity };
 }
 

@@ -81,8 +81,7 @@ export const mailgun: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     const status = mappedStatus(mapping, key);
     if (status === 'ignored') return ignored(key, identity);
     const delivery = isRecord(data['delivery-status']) ? data['delivery-status'] : {};
-    const reason =
-      text(delivery.description) || text(delivery.message) || text(data.reason) || undefined;
+    const reason = text(delivery.description) || text(delivery.message) || text(data.reason) || undefined;
     return normalized({
       ...identity,
       status,

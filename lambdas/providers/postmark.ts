@@ -22,7 +22,10 @@ import {
 import type { MappingRow, ProviderModule } from './types';
 
 const CredentialsSchema = z.strictObject({
-  username: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"'),
+  username: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/, 'must not contain ":"'),
   password: z.string().min(1),
 });
 

@@ -40,9 +40,7 @@ const mapping: readonly MappingRow[] = [
 /** Tags as an object (`{ name: value }`) or as `[{ name, value }]`. */
 function tagsOf(tags: unknown): Record<string, unknown> {
   if (Array.isArray(tags)) {
-    return Object.fromEntries(
-      tags.filter(isRecord).map((tag) => [String(tag.name), tag.value] as const),
-    );
+    return Object.fromEntries(tags.filter(isRecord).map((tag) => [String(tag.name), tag.value] as const));
   }
   return isRecord(tags) ? tags : {};
 }

@@ -57,7 +57,9 @@ async function subscribe(overrides: Partial<Subscription> = {}): Promise<Subscri
 
 /** Which queue each accepted entry lands in: the queue whose rule matches its detail-type. */
 const queueOf = (detailType: string) =>
-  (['OPEN', 'CLICK', 'FAILED'] as const).find((status) => rulePattern(status)['detail-type'][0] === detailType);
+  (['OPEN', 'CLICK', 'FAILED'] as const).find(
+    (status) => rulePattern(status)['detail-type'][0] === detailType,
+  );
 
 describe('inbound endpoint (generic provider)', () => {
   let emulators: Awaited<ReturnType<typeof useEmulators>>;
@@ -110,7 +112,9 @@ describe('inbound endpoint (generic provider)', () => {
         event: { status: 'FAILED', date: event.occurredAt, externalId: null, attempts: 1, response: null },
       },
     ]);
-    expect(bus.accepted.map((entry) => [entry.EventBusName, entry.Source, queueOf(entry.DetailType)])).toEqual([
+    expect(
+      bus.accepted.map((entry) => [entry.EventBusName, entry.Source, queueOf(entry.DetailType)]),
+    ).toEqual([
       ['relay-bus', 'event-relay.inbound', 'FAILED'],
       ['relay-bus', 'event-relay.inbound', 'FAILED'],
     ]);
@@ -159,11 +163,9 @@ describe('inbound endpoint (generic provider)', () => {
     ]);
     const response = await post(raw, headers);
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body as string).map((r: { event: { status: string } }) => r.event.status)).toEqual([
-      'FAILED',
-      'OPEN',
-      'FAILED',
-    ]);
+    expect(
+      JSON.parse(response.body as string).map((r: { event: { status: string } }) => r.event.status),
+    ).toEqual(['FAILED', 'OPEN', 'FAILED']);
     const ids = details().map((d) => d.subscriptionId);
     expect(ids).toContain(crm.id);
     expect(ids).not.toContain(automation.id);
@@ -222,6 +224,10 @@ describe('inbound endpoint (generic provider)', () => {
     expect((await post(retry.raw, retry.headers)).statusCode).toBe(200);
     const again = signed(event);
     expect((await post(again.raw, again.headers)).statusCode).toBe(200);
-    expect(details().map((d) => d.subscriptionId).sort()).toEqual(subs.map((s) => s.id).sort());
+    expect(
+      details()
+        .map((d) => d.subscriptionId)
+        .sort(),
+    ).toEqual(subs.map((s) => s.id).sort());
   });
 });

@@ -32,8 +32,12 @@ describe('integrations API', () => {
     expect(JSON.stringify([list.body, fetched.body])).not.toContain('key-secret-123');
 
     expect((await call('GET', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_b' })).status).toBe(404);
-    expect((await call('DELETE', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_b' })).status).toBe(404);
-    expect((await call('DELETE', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_a' })).status).toBe(204);
+    expect((await call('DELETE', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_b' })).status).toBe(
+      404,
+    );
+    expect((await call('DELETE', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_a' })).status).toBe(
+      204,
+    );
     expect((await call('GET', `/v1/integrations/${created.body.id}`, { tenantId: 'tn_a' })).status).toBe(404);
   });
 

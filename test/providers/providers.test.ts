@@ -31,20 +31,30 @@ describe('sendgrid', () => {
   const now = new Date(1_700_000_000_000);
   const signedHeaders = (timestamp: string, raw = body) => ({
     'x-twilio-email-event-webhook-timestamp': timestamp,
-    'x-twilio-email-event-webhook-signature': signData('sha256', Buffer.from(timestamp + raw), privateKey).toString(
-      'base64',
-    ),
+    'x-twilio-email-event-webhook-signature': signData(
+      'sha256',
+      Buffer.from(timestamp + raw),
+      privateKey,
+    ).toString('base64'),
   });
   const ts = String(now.getTime() / 1000);
 
   it('accepts a valid signature and rejects tampered and expired ones', async () => {
-    expect(() => sendgrid.verify(request(body, { headers: signedHeaders(ts), now }), { verificationKey })).not.toThrow();
+    expect(() =>
+      sendgrid.verify(request(body, { headers: signedHeaders(ts), now }), { verificationKey }),
+    ).not.toThrow();
     await expectUnauthorized(
-      () => sendgrid.verify(request(body.replace('open', 'opex'), { headers: signedHeaders(ts), now }), { verificationKey }),
+      () =>
+        sendgrid.verify(request(body.replace('open', 'opex'), { headers: signedHeaders(ts), now }), {
+          verificationKey,
+        }),
       /Invalid signature/,
     );
     await expectUnauthorized(
-      () => sendgrid.verify(request(body, { headers: signedHeaders(String(Number(ts) - 600)), now }), { verificationKey }),
+      () =>
+        sendgrid.verify(request(body, { headers: signedHeaders(String(Number(ts) - 600)), now }), {
+          verificationKey,
+        }),
       /tolerance/,
     );
     await expectUnauthorized(() => sendgrid.verify(request(body, { now }), { verificationKey }), /Missing/);
@@ -68,7 +78,11 @@ describe('sendgrid', () => {
       providerMessageId: '14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0',
       occurredAt: '2017-12-15T00:59:29.000Z',
     });
-    expect(results[1]).toMatchObject({ status: 'CLICK', trackingId: results[1]!.providerMessageId, userId: null });
+    expect(results[1]).toMatchObject({
+      status: 'CLICK',
+      trackingId: results[1]!.providerMessageId,
+      userId: null,
+    });
     expect(results[2]).toMatchObject({ status: 'FAILED', reason: '500 unknown recipient' });
     expect(results[3]).toMatchObject({ ignored: 'deferred', providerEventId: 'sg_event_id_deferred' });
   });
@@ -81,7 +95,9 @@ describe('mailgun', () => {
   const signedBody = (overrides: Record<string, unknown> = {}, eventData = base['event-data']) => {
     const signature = {
       ...base.signature,
-      signature: createHmac('sha256', signingKey).update(base.signature.timestamp + base.signature.token).digest('hex'),
+      signature: createHmac('sha256', signingKey)
+        .update(base.signature.timestamp + base.signature.token)
+        .digest('hex'),
       ...overrides,
     };
     return JSON.stringify({ signature, 'event-data': eventData });
@@ -94,7 +110,8 @@ describe('mailgun', () => {
       /Invalid signature/,
     );
     await expectUnauthorized(
-      () => mailgun.verify(request(signedBody(), { now: new Date(now.getTime() + 3_600_000) }), { signingKey }),
+      () =>
+        mailgun.verify(request(signedBody(), { now: new Date(now.getTime() + 3_600_000) }), { signingKey }),
       /tolerance/,
     );
   });
@@ -112,7 +129,9 @@ describe('mailgun', () => {
       occurredAt: '2018-03-16T20:46:35.375Z',
       reason: 'Not delivering to previously bounced address',
     });
-    const temporary = mailgun.parse(request(signedBody({}, { ...base['event-data'], severity: 'temporary' })));
+    const temporary = mailgun.parse(
+      request(signedBody({}, { ...base['event-data'], severity: 'temporary' })),
+    );
     expect(mailgun.normalize(temporary[0]!)).toMatchObject({ ignored: 'failed/temporary' });
   });
 });
@@ -127,7 +146,8 @@ describe('postmark', () => {
       postmark.verify(request('{}', { headers: { authorization: basic('relay', 'pm-pass') } }), credentials),
     ).not.toThrow();
     await expectUnauthorized(
-      () => postmark.verify(request('{}', { headers: { authorization: basic('relay', 'wrong') } }), credentials),
+      () =>
+        postmark.verify(request('{}', { headers: { authorization: basic('relay', 'wrong') } }), credentials),
       /Invalid credentials/,
     );
     await expectUnauthorized(() => postmark.verify(request('{}'), credentials), /Missing/);
@@ -181,7 +201,12 @@ describe('twilio', () => {
     const { params, query } = fixture('twilio', 'sms-undelivered.json');
     const url = `https://api.example.test/v1/inbound/int_1?${query}`;
     const signature = createHmac('sha1', authToken).update(twilioSignedString(url, params)).digest('base64');
-    return { body: new URLSearchParams(params).toString(), url, query: Object.fromEntries(new URLSearchParams(query)), signature };
+    return {
+      body: new URLSearchParams(params).toString(),
+      url,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      signature,
+    };
   };
 
   it('rejects a tampered body or URL', async () => {
@@ -215,7 +240,9 @@ describe('twilio', () => {
     });
     const call = fixture('twilio', 'call-busy.json');
     const [voice] = twilio.parse(
-      request(new URLSearchParams(call.params).toString(), { query: Object.fromEntries(new URLSearchParams(call.query)) }),
+      request(new URLSearchParams(call.params).toString(), {
+        query: Object.fromEntries(new URLSearchParams(call.query)),
+      }),
     );
     expect(twilio.normalize(voice!)).toMatchObject({
       status: 'FAILED',
@@ -240,9 +267,14 @@ describe('resend', () => {
 
   it('verifies Svix signatures and rejects tampered and expired ones', async () => {
     const now = new Date();
-    expect(() => resend.verify(request(body, { headers: svixHeaders(now), now }), { signingSecret })).not.toThrow();
+    expect(() =>
+      resend.verify(request(body, { headers: svixHeaders(now), now }), { signingSecret }),
+    ).not.toThrow();
     await expectUnauthorized(
-      () => resend.verify(request(body.replace('trk_rs', 'trk_xx'), { headers: svixHeaders(now), now }), { signingSecret }),
+      () =>
+        resend.verify(request(body.replace('trk_rs', 'trk_xx'), { headers: svixHeaders(now), now }), {
+          signingSecret,
+        }),
       /Invalid signature/,
     );
     const old = new Date(now.getTime() - 10 * 60_000);

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROVIDERS } from '../../lambdas/providers/registry';
+import { mappingTableMarkdown } from './mapping-table';
+
+describe('docs/providers.md', () => {
+  const docs = readFileSync(join(__dirname, '../../docs/providers.md'), 'utf8');
+  it.each(Object.values(PROVIDERS).map((m) => [m.name, m] as const))(
+    'publishes the %s mapping table exactly as the module exports it',
+    (_, module) => {
+      expect(docs).toContain(
+        `### ${module.title} (\`${module.name}\`)\n\n${mappingTableMarkdown(module.mapping)}`,
+      );
+    },
+  );
+});
