@@ -21,7 +21,7 @@ import {
 import type { EventRelayConfig } from '../lib/config';
 import { DEFAULT_STACK_NAME, synthTemplate, type CloudFormationTemplate } from '../lib/synth';
 import { resetClients } from '../lambdas/shared/aws';
-import { generateApiKey, seedTenantWithKey } from '../lambdas/shared/tenants';
+import { seedTenantWithKey } from '../lambdas/shared/tenants';
 import { OUTPUT_ENV } from '../scripts/target';
 import { startApiServer, type ServedRoute } from './api-server';
 import { startDynalite, startFauxqsServer, type Emulator } from './emulators';
@@ -57,6 +57,11 @@ export interface LocalStack {
 }
 
 const DEFAULT_PORT = 3000;
+/** A key for the local tenant, visibly not a deployed one. */
+export function generateLocalApiKey(): string {
+  return `er_local_${randomBytes(18).toString('base64url')}`;
+}
+
 const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 /** Function environment variables that would change this process rather than the handlers. */
 const PROCESS_ONLY_VARIABLES = new Set(['NODE_OPTIONS']);
@@ -200,8 +205,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
   const settings = options.settings ?? process.env;
   const log = options.log ?? (() => undefined);
   const apiKeys = options.apiKeys ??
-    settings.LOCAL_API_KEY?.split(',').map((key) => key.trim()).filter(Boolean) ?? [generateApiKey()];
-  if (apiKeys.length === 0) apiKeys.push(generateApiKey());
+    settings.LOCAL_API_KEY?.split(',').map((key) => key.trim()).filter(Boolean) ?? [generateLocalApiKey()];
+  if (apiKeys.length === 0) apiKeys.push(generateLocalApiKey());
 
   const environment = new EnvironmentChanges();
   const cleanups: (() => Promise<void>)[] = [];

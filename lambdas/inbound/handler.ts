@@ -5,7 +5,7 @@ import { NotFoundError } from '../shared/errors';
 import { json, rawBody, toErrorResponse, type HttpResponse } from '../shared/http';
 import { inboundEnv } from './env';
 import { ingest, type IngestOptions } from './ingest';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

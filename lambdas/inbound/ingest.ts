@@ -28,10 +28,10 @@ import {
 import { EVENT_SOURCE, type DeliveryRequest, type WebhookPayload } from '../shared/events';
 import { derivedId } from '../shared/ids';
 import { getIntegration } from '../shared/integrations';
-import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION } from '../shared/metrics';
+import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, SERVICE_NAME } from '../shared/metrics';
 import { matchingSubscriptions } from '../shared/subscriptions';
 import { inboundEnv } from './env';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { publishAll, type PutBatch } from './publish';
 
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -123,7 +123,7 @@ interface PendingEvent {
 
 let metrics: Metrics | undefined;
 function recordMetrics(provider: string, counts: Partial<Record<keyof typeof METRIC, number>>): void {
-  metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'event-relay' });
+  metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   metrics.addDimension(PROVIDER_DIMENSION, provider);
   for (const [name, value] of Object.entries(counts)) {
     metrics.addMetric(METRIC[name as keyof typeof METRIC], MetricUnit.Count, value);
