@@ -98,7 +98,12 @@ function headersOf(rawHeaders: string[]): { headers: Record<string, string>; coo
     const name = rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((cookie) => cookie.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
@@ -206,7 +211,12 @@ export function fromHandlerResult(result: unknown): HttpReply {
     result !== null && typeof result === 'object' && 'statusCode' in (result as Record<string, unknown>);
   if (!structured) {
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(body) };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: Buffer.from(body),
+    };
   }
   const reply = result as {
     statusCode: number;
@@ -216,7 +226,8 @@ export function fromHandlerResult(result: unknown): HttpReply {
     isBase64Encoded?: boolean;
   };
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(reply.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
   return {
     statusCode: reply.statusCode,
     headers,

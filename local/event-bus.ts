@@ -147,7 +147,9 @@ export function createBus(options: LocalBusOptions): Pick<LocalBus, 'putEvents'>
     try {
       await Promise.all(targets.map((target) => options.send(target.queueUrl, JSON.stringify(envelope))));
     } catch (error) {
-      options.log?.(`bus: ${envelope['detail-type']} event not delivered to its queue: ${(error as Error).message}`);
+      options.log?.(
+        `bus: ${envelope['detail-type']} event not delivered to its queue: ${(error as Error).message}`,
+      );
       return { ErrorCode: 'InternalException', ErrorMessage: 'Could not deliver to a target queue.' };
     }
     const deliveryId = (detail as { deliveryId?: unknown }).deliveryId;

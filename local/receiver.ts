@@ -70,7 +70,9 @@ function main(): void {
     });
   });
   server.listen(port, '127.0.0.1', () => {
-    console.log(`receiver: http://127.0.0.1:${port} answering ${status}${secret ? ', verifying signatures' : ''}`);
+    console.log(
+      `receiver: http://127.0.0.1:${port} answering ${status}${secret ? ', verifying signatures' : ''}`,
+    );
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);

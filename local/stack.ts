@@ -70,7 +70,8 @@ const PROCESS_ONLY_VARIABLES = new Set(['NODE_OPTIONS']);
 function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PORT;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be a port number, got "${value}"`);
   return port;
 }
 
@@ -205,7 +206,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
   const settings = options.settings ?? process.env;
   const log = options.log ?? (() => undefined);
   const apiKeys = options.apiKeys ??
-    settings.LOCAL_API_KEY?.split(',').map((key) => key.trim()).filter(Boolean) ?? [generateLocalApiKey()];
+    settings.LOCAL_API_KEY?.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean) ?? [generateLocalApiKey()];
   if (apiKeys.length === 0) apiKeys.push(generateLocalApiKey());
 
   const environment = new EnvironmentChanges();
@@ -264,7 +267,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
     const nameOf = (logicalId: string) => `${DEFAULT_STACK_NAME}-${logicalId}-${suffix}`;
     const registry = new Map<string, ResourceValues>();
 
-    await createQueues(plan, sqsClient, nameOf, new Resolver(registry, { region, accountId: '000000000000', stackName: DEFAULT_STACK_NAME }), registry);
+    await createQueues(
+      plan,
+      sqsClient,
+      nameOf,
+      new Resolver(registry, { region, accountId: '000000000000', stackName: DEFAULT_STACK_NAME }),
+      registry,
+    );
     // The account the SQS emulator puts in its ARNs is the account of every local ARN.
     const firstQueueArn = registry.get(plan.queues[0]?.logicalId ?? '')?.attributes.Arn ?? '';
     const accountId = firstQueueArn.split(':')[4] || '000000000000';
@@ -363,22 +372,20 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
     });
 
     api.serve(
-      plan.routes.map(
-        (route): ServedRoute => ({
-          method: route.method,
-          path: route.path,
-          routeKey: route.routeKey,
-          invoke: invoker(route.functionLogicalId),
-          ...(route.authorizer
-            ? {
-                authorizer: {
-                  identitySource: route.authorizer.identitySource,
-                  invoke: invoker(route.authorizer.functionLogicalId),
-                },
-              }
-            : {}),
-        }),
-      ),
+      plan.routes.map((route): ServedRoute => ({
+        method: route.method,
+        path: route.path,
+        routeKey: route.routeKey,
+        invoke: invoker(route.functionLogicalId),
+        ...(route.authorizer
+          ? {
+              authorizer: {
+                identitySource: route.authorizer.identitySource,
+                invoke: invoker(route.authorizer.functionLogicalId),
+              },
+            }
+          : {}),
+      })),
     );
 
     const operatorEnv: Record<string, string> = { AWS_REGION: region, ...credentials, ...endpoints };

@@ -273,14 +273,20 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
     })),
     rules: resourcesOfType(template, 'AWS::Events::Rule').map(([logicalId, properties]) => {
       const busLogicalId = firstOfType(template, properties.EventBusName, 'AWS::Events::EventBus');
-      if (!busLogicalId) throw new UnsupportedTemplateError(`rule ${logicalId}: only rules on the stack's bus`);
+      if (!busLogicalId)
+        throw new UnsupportedTemplateError(`rule ${logicalId}: only rules on the stack's bus`);
       if (properties.State !== undefined && properties.State !== 'ENABLED') {
         throw new UnsupportedTemplateError(`rule ${logicalId}: state ${String(properties.State)}`);
       }
       const targets = (properties.Targets ?? []) as { Arn: unknown; Input?: unknown; InputPath?: unknown }[];
       const targetQueues = targets.map((target) => {
         const queue = firstOfType(template, target.Arn, 'AWS::SQS::Queue');
-        if (!queue || target.Input !== undefined || target.InputPath !== undefined || 'InputTransformer' in target) {
+        if (
+          !queue ||
+          target.Input !== undefined ||
+          target.InputPath !== undefined ||
+          'InputTransformer' in target
+        ) {
           throw new UnsupportedTemplateError(`rule ${logicalId}: only SQS targets receiving the whole event`);
         }
         return queue;
@@ -292,7 +298,9 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
         const queueLogicalId = firstOfType(template, properties.EventSourceArn, 'AWS::SQS::Queue');
         const functionLogicalId = firstOfType(template, properties.FunctionName, 'AWS::Lambda::Function');
         if (!queueLogicalId || !functionLogicalId) {
-          throw new UnsupportedTemplateError(`event source mapping ${logicalId}: only SQS queues of the stack`);
+          throw new UnsupportedTemplateError(
+            `event source mapping ${logicalId}: only SQS queues of the stack`,
+          );
         }
         const responseTypes = (properties.FunctionResponseTypes ?? []) as string[];
         return {
@@ -306,7 +314,8 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
               : 0,
           reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
           maximumConcurrency:
-            (properties.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 2,
+            (properties.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ??
+            2,
         };
       },
     ),

@@ -15,7 +15,12 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { providerModule } from '../providers/registry';
-import { isIgnored, type InboundRequest, type NormalizedFields } from '../providers/types';
+import {
+  isIgnored,
+  type InboundRequest,
+  type NormalizedFields,
+  type ProviderContext,
+} from '../providers/types';
 import { dynamo } from '../shared/aws';
 import { eventTypeOf, payloadEventType } from '../shared/catalog';
 import {
@@ -29,9 +34,10 @@ import { EVENT_SOURCE, type DeliveryRequest, type WebhookPayload } from '../shar
 import { derivedId } from '../shared/ids';
 import { getIntegration } from '../shared/integrations';
 import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, SERVICE_NAME } from '../shared/metrics';
-import { matchingSubscriptions } from '../shared/subscriptions';
+import { matchingSubscriptions, type Subscription } from '../shared/subscriptions';
 import { inboundEnv } from './env';
 import { logger } from '../shared/logger';
+import { defaultProviderContext } from './provider-context';
 import { publishAll, type PutBatch } from './publish';
 
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -52,6 +58,8 @@ export interface InboundResult {
 export interface IngestOptions {
   putBatch?: PutBatch;
   retryDelayMs?: number;
+  /** Network access for provider modules (SNS certificates and confirmations); tests inject their own. */
+  context?: ProviderContext;
 }
 
 const markerId = (integrationId: string, providerEventId: string) =>
@@ -143,8 +151,9 @@ export async function ingest(
   if (!integration || !module) throw new NotFoundError(`No integration ${integrationId}.`);
 
   const credentials = module.credentialsSchema.parse(integration.credentials);
+  const context = options.context ?? defaultProviderContext();
   try {
-    await module.verify(request, credentials);
+    await module.verify(request, credentials, context);
   } catch (error) {
     if (error instanceof UnauthorizedError) {
       logger.warn('inbound signature rejected', {
@@ -156,7 +165,7 @@ export async function ingest(
     }
     throw error;
   }
-  await module.acknowledge?.(request, credentials);
+  await module.acknowledge?.(request, credentials, context);
 
   let providerEvents;
   try {
@@ -170,6 +179,8 @@ export async function ingest(
   const entries: PutEventsRequestEntry[] = [];
   const pending: PendingEvent[] = [];
   const seen = new Set<string>();
+  // A batch (SendGrid, Mandrill: up to 1000 events) mostly repeats a few (event type, product) pairs.
+  const subscribersOf = new Map<string, Promise<Subscription[]>>();
 
   for (const providerEvent of providerEvents) {
     const outcome = module.normalize(providerEvent);
@@ -188,7 +199,11 @@ export async function ingest(
     seen.add(outcome.providerEventId);
     const eventType = eventTypeOf(outcome.status, outcome.channel);
     if (!eventType) continue;
-    const subscriptions = await matchingSubscriptions(integration.tenantId, eventType, outcome.product);
+    const lookup = `${eventType}\u0000${outcome.product ?? ''}`;
+    if (!subscribersOf.has(lookup)) {
+      subscribersOf.set(lookup, matchingSubscriptions(integration.tenantId, eventType, outcome.product));
+    }
+    const subscriptions = await subscribersOf.get(lookup)!;
     if (subscriptions.length === 0) continue;
 
     const id = markerId(integrationId, outcome.providerEventId);

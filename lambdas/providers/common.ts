@@ -19,7 +19,11 @@ export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
   return timingSafeEqual(left, right);
 }
 
-export function hmac(algorithm: 'sha1' | 'sha256', key: string | Buffer, data: string | Buffer): Buffer {
+export function hmac(
+  algorithm: 'md5' | 'sha1' | 'sha256' | 'sha512',
+  key: string | Buffer,
+  data: string | Buffer,
+): Buffer {
   return createHmac(algorithm, key).update(data).digest();
 }
 

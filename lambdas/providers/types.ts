@@ -54,16 +54,32 @@ export interface MappingRow {
   note?: string;
 }
 
+/**
+ * What a module may reach beyond the request: only the SES (SNS) module uses it, to load signing
+ * certificates and confirm subscriptions. Injectable so tests never touch the network.
+ */
+export interface ProviderContext {
+  /** The PEM text of an SNS signing certificate; the URL is already validated. Cached by the caller. */
+  snsCertificate(url: string): Promise<string>;
+  /** Confirms an SNS subscription with a GET to its (validated) SubscribeURL. */
+  confirmSubscription(subscribeUrl: string): Promise<void>;
+  /** Structured log line (never given secrets). */
+  log(message: string, details: Record<string, unknown>): void;
+}
+
 export interface ProviderModule<Credentials = unknown> {
   /** The registry key, e.g. `sendgrid`; also the `provider` of every normalized event. */
   name: string;
   /** Human name for documentation, e.g. `SendGrid`. */
   title: string;
   credentialsSchema: z.ZodType<Credentials>;
-  /** Throws UnauthorizedError (with the reason) unless the request is authentic. */
-  verify(request: InboundRequest, credentials: Credentials): Promise<void> | void;
+  /**
+   * Throws UnauthorizedError (with the reason) unless the request is authentic. Pure: only modules that
+   * must reach the network (SES) use `context`, which the inbound function always passes.
+   */
+  verify(request: InboundRequest, credentials: Credentials, context?: ProviderContext): Promise<void> | void;
   /** Runs after a successful `verify`, for protocol messages (e.g. SNS subscription confirmations). */
-  acknowledge?(request: InboundRequest, credentials: Credentials): Promise<void>;
+  acknowledge?(request: InboundRequest, credentials: Credentials, context: ProviderContext): Promise<void>;
   /** Every event of the request; throws BadRequestError when the body cannot be understood. */
   parse(request: InboundRequest): ProviderEvent[];
   normalize(event: ProviderEvent): NormalizeResult;
