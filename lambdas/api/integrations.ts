@@ -28,6 +28,7 @@ export const CreateIntegrationSchema = z
     name: z.string().min(1).max(200).optional(),
     credentials: z
       .record(z.string(), z.unknown())
+      .default({})
       .describe("The provider's verification credentials, in its own terms (see the provider table)"),
   })
   .meta({ id: 'CreateIntegration' });
@@ -72,11 +73,12 @@ const create: ApiRoute = {
   async handle(request: ApiRequest<CreateIntegrationInput>) {
     const { tenantId, body } = request;
     const module = providerModule(body.provider)!;
-    const credentials = parseInput(
-      module.credentialsSchema,
-      body.credentials,
+    // Nested, so a problem names its full path, e.g. `credentials.password`.
+    const { credentials } = parseInput(
+      z.object({ credentials: module.credentialsSchema }),
+      { credentials: body.credentials },
       'credentials',
-    ) as Integration['credentials'];
+    ) as { credentials: Integration['credentials'] };
     const integration: Integration = {
       id: newId('int'),
       tenantId,

@@ -37,8 +37,10 @@ const CONFIRMATION_FIELDS = [
   'Type',
 ] as const;
 
-/** `sns.<region>.amazonaws.com`, e.g. `sns.eu-west-1.amazonaws.com`, `sns.us-gov-west-1.amazonaws.com`. */
-const SNS_HOST = /^sns\.[a-z]{2}(-[a-z]+)+-\d+\.amazonaws\.com$/;
+/** `sns.<region>.amazonaws.com`, e.g. `sns.eu-west-1.amazonaws.com`, `sns.cn-north-1.amazonaws.com.cn`. */
+const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/** Checked on the text as sent, before URL parsing can normalize anything away. */
+const SNS_CERTIFICATE_URL = /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^?#]+\.pem$/;
 
 /** True only for `https://sns.<region>.amazonaws.com/...` with no credentials, port or other tricks. */
 export function isSnsUrl(value: string | undefined): value is string {
@@ -59,7 +61,7 @@ export function isSnsUrl(value: string | undefined): value is string {
 }
 
 export const isSnsCertificateUrl = (value: string | undefined): value is string =>
-  isSnsUrl(value) && new URL(value).pathname.endsWith('.pem');
+  isSnsUrl(value) && SNS_CERTIFICATE_URL.test(value);
 
 /** The canonical string SNS signs for this message. */
 export function snsStringToSign(message: SnsMessage): string {
@@ -67,7 +69,7 @@ export function snsStringToSign(message: SnsMessage): string {
   let text = '';
   for (const field of fields) {
     const value = message[field];
-    if (value === undefined) continue; // only Subject is optional
+    if (value === undefined || value === null) continue; // only Subject is optional
     text += `${field}\n${value}\n`;
   }
   return text;

@@ -49,7 +49,16 @@ describe('integrations API', () => {
       body: { provider: 'postmark', credentials: { username: 'u' } },
     });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error.message).toMatch(/^password/);
+    expect(wrong.body.error.message).toMatch(/^credentials\.password/);
+    const missing = await call('POST', '/v1/integrations', { body: { provider: 'twilio' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/^credentials\.authToken/);
+    const ses = await call('POST', '/v1/integrations', { body: { provider: 'ses' } });
+    expect(ses.status).toBe(201);
+    const badTopic = await call('POST', '/v1/integrations', {
+      body: { provider: 'ses', credentials: { topicArns: ['not-an-arn'] } },
+    });
+    expect(badTopic.body.error.message).toMatch(/^credentials\.topicArns\.0/);
   });
 
   it('pages through the list with a cursor', async () => {
