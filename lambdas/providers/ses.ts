@@ -86,10 +86,9 @@ function reasonOf(record: Record<string, unknown>): string | undefined {
   const bounce = isRecord(record.bounce) ? record.bounce : undefined;
   if (bounce) {
     const recipients = Array.isArray(bounce.bouncedRecipients) ? bounce.bouncedRecipients : [];
-    const first = isRecord(recipients[0]) ? recipients[0] : {};
-    return (
-      text(first.diagnosticCode) ?? `${text(bounce.bounceType)}/${text(bounce.bounceSubType) ?? 'General'}`
-    );
+    const diagnostic = isRecord(recipients[0]) ? text(recipients[0].diagnosticCode) : null;
+    const kind = `${text(bounce.bounceType) ?? 'Undetermined'}/${text(bounce.bounceSubType) ?? 'General'}`;
+    return diagnostic ? `${kind}: ${diagnostic}` : kind;
   }
   if (isRecord(record.reject)) return text(record.reject.reason) ?? undefined;
   if (isRecord(record.failure)) return text(record.failure.errorMessage) ?? undefined;

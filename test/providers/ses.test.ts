@@ -41,7 +41,13 @@ describe('SNS message signatures', () => {
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', true],
     ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-abc.pem', true],
     ['http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', false],
+    ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem', true],
     ['https://sns.us-east-1.amazonaws.com.evil.example/cert.pem', false],
+    ['https://sns.us-east-1.amazonaws.com.evil.com/cert.pem', false],
+    ['https://sns.evil.com/cert.pem', false],
+    ['https://sns.us-east-1.amazonaws.com/cert.pem?x=1', false],
+    ['https://sns.us-east-1.amazonaws.com/cert.pem#x', false],
+    ['https://sns.us-east-1.amazonaws.com/x.pem?.pem', false],
     ['https://evil.example/sns.us-east-1.amazonaws.com/cert.pem', false],
     ['https://user@sns.us-east-1.amazonaws.com/cert.pem', false],
     ['https://sns.us-east-1.amazonaws.com:8443/cert.pem', false],
@@ -108,6 +114,19 @@ describe('ses', () => {
     await expect(verify(tampered)).rejects.toThrow(/Invalid SNS signature/);
     const foreign = JSON.stringify({ ...JSON.parse(signed), SigningCertURL: 'https://evil.example/x.pem' });
     await expect(verify(foreign)).rejects.toThrow(/not an Amazon SNS certificate URL/);
+    for (const host of ['sns.evil.com', 'sns.us-east-1.amazonaws.com.evil.com']) {
+      // Signed correctly, but with a certificate URL outside SNS: refused before anything is fetched.
+      const elsewhere = signer.message({
+        Message: record('open.json'),
+        SigningCertURL: `https://${host}/SimpleNotificationService-0000000000000000000000000test.pem`,
+      });
+      await expect(verify(elsewhere)).rejects.toThrow(UnauthorizedError);
+    }
+    expect(fetchPem).not.toHaveBeenCalled();
+    const v1 = signer.message({ Message: record('open.json') }, '1');
+    await expect(verify(v1.replace('trk_ses', 'trk_xxx'))).rejects.toThrow(/Invalid SNS signature/);
+    const v3 = JSON.stringify({ ...JSON.parse(signed), SignatureVersion: '3' });
+    await expect(verify(v3)).rejects.toThrow(/Unsupported SNS SignatureVersion/);
     const stale = signer.message({
       Message: record('open.json'),
       Timestamp: new Date(Date.now() - 8 * 24 * 3600_000).toISOString(),
@@ -115,6 +134,14 @@ describe('ses', () => {
     await expect(verify(stale)).rejects.toThrow(/too old/);
     await expect(verify(record('open.json'))).rejects.toThrow(UnauthorizedError);
     await expect(verify('not json')).rejects.toThrow(UnauthorizedError);
+  });
+
+  it('covers the Subject in the signature when SNS sends one', async () => {
+    const withSubject = signer.message({ Message: record('open.json'), Subject: 'Amazon SES Email Event' });
+    await expect(verify(withSubject)).resolves.toBeUndefined();
+    await expect(verify(withSubject.replace('Email Event', 'Other'))).rejects.toThrow(
+      /Invalid SNS signature/,
+    );
   });
 
   it('answers 503 (SNS retries) when the certificate cannot be loaded', async () => {
@@ -163,6 +190,15 @@ describe('ses', () => {
       expect(context.log).toHaveBeenCalledTimes(2);
     });
 
+    it('logs an UnsubscribeConfirmation and forwards nothing', async () => {
+      expect(await acknowledge(confirmation({ Type: 'UnsubscribeConfirmation' }))).toEqual([]);
+      expect(context.confirmSubscription).not.toHaveBeenCalled();
+      expect(context.log).toHaveBeenCalledWith('SNS message logged', {
+        type: 'UnsubscribeConfirmation',
+        topicArn: TOPIC_ARN,
+      });
+    });
+
     it('rejects a confirmation whose signature does not cover its SubscribeURL', async () => {
       const raw = confirmation().replace('Token=abc', 'Token=evil');
       await expect(verify(raw)).rejects.toThrow(/Invalid SNS signature/);
@@ -201,7 +237,7 @@ describe('ses', () => {
       expect(normalize('bounce.json')).toMatchObject({
         status: 'FAILED',
         trackingId: 'trk_ses_bounce',
-        reason: 'smtp; 550 5.1.1 user unknown',
+        reason: 'Permanent/General: smtp; 550 5.1.1 user unknown',
         occurredAt: '2017-08-05T00:41:02.669Z',
       });
       const base = fixture('ses', 'bounce.json').record;
@@ -221,6 +257,63 @@ describe('ses', () => {
         snsMessageId: 'm4',
       });
       expect(legacy).toMatchObject({ status: 'FAILED' });
+    });
+
+    it('maps rejects and rendering failures to FAILED with their reason', () => {
+      expect(normalize('reject.json')).toMatchObject({
+        status: 'FAILED',
+        trackingId: 'trk_ses_reject',
+        notificationId: 'ntf_ses_reject',
+        reason: 'Bad content',
+        occurredAt: '2017-08-05T00:41:02.669Z',
+      });
+      expect(normalize('rendering-failure.json')).toMatchObject({
+        status: 'FAILED',
+        trackingId: 'trk_ses_render',
+        product: 'CRM',
+        reason: "Attribute 'attributeName' is not present in the rendering data.",
+        occurredAt: '2018-01-22T18:43:06.197Z',
+      });
+      expect(normalize('delivery-delay.json')).toEqual({
+        ignored: 'DeliveryDelay',
+        providerEventId: 'sns-message-1',
+        providerMessageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+        occurredAt: '2020-06-16T00:25:40.095Z',
+      });
+    });
+
+    it('reads identity feedback notifications (notificationType), which carry no tags', () => {
+      expect(normalize('notification-bounce.json')).toEqual({
+        status: 'FAILED',
+        channel: 'EMAIL',
+        trackingId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000',
+        notificationId: null,
+        userId: null,
+        providerEventId: 'sns-message-1',
+        providerMessageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000',
+        occurredAt: '2016-01-27T14:59:38.237Z',
+        reason: 'Permanent/General: smtp; 550 5.1.1 <jane@example.com>... User',
+      });
+    });
+
+    it.each(ses.mapping.map((row) => [row.providerStatus, row] as const))(
+      'follows its mapping table: %s',
+      (providerStatus, row) => {
+        const [eventType, bounceType] = providerStatus.split('/');
+        const result = ses.normalize({
+          eventType,
+          ...(bounceType && { bounce: { bounceType, bounceSubType: 'General' } }),
+          mail: fixture('ses', 'open.json').record.mail,
+          snsMessageId: 'm-table',
+        });
+        if (row.status === 'ignored') expect(isIgnored(result) && result.ignored).toBe(providerStatus);
+        else expect(result).toMatchObject({ status: row.status, channel: 'EMAIL', trackingId: 'trk_ses' });
+      },
+    );
+
+    it('ignores event types it does not know', () => {
+      const result = ses.normalize({ eventType: 'Something New', snsMessageId: 'm5' });
+      expect(isIgnored(result) && result.ignored).toBe('Something New');
     });
 
     it('answers 400 when the SNS Message is not an SES record', () => {
