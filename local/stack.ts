@@ -40,6 +40,8 @@ export interface LocalOptions {
   apiKeys?: string[];
   /** Stack configuration taking precedence over the settings (tests). */
   config?: Partial<EventRelayConfig>;
+  /** Variables set after the functions' own (e.g. `POWERTOOLS_LOG_LEVEL: 'SILENT'` in tests). */
+  environment?: Record<string, string>;
   /** Receives one line per thing that happens (requests, publishes, deliveries). */
   log?(line: string): void;
 }
@@ -333,6 +335,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       ...endpoints,
       ...(settings.POWERTOOLS_METRICS_DISABLED ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
       ...functionEnvironment(plan, resolver),
+      ...options.environment,
     });
     resetClients();
 

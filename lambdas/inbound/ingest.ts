@@ -30,7 +30,7 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../shared/errors';
-import { EVENT_SOURCE, type DeliveryRequest, type WebhookPayload } from '../shared/events';
+import { EVENT_SOURCE, deliveryIdOf, type DeliveryRequest, type WebhookPayload } from '../shared/events';
 import { derivedId } from '../shared/ids';
 import { getIntegration } from '../shared/integrations';
 import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, SERVICE_NAME } from '../shared/metrics';
@@ -218,7 +218,7 @@ export async function ingest(
     for (const subscription of subscriptions) {
       if (event.alreadyPublished.has(subscription.id)) continue;
       const detail: DeliveryRequest = {
-        deliveryId: derivedId('msg', integration.tenantId, eventId, subscription.id),
+        deliveryId: deliveryIdOf(integration.tenantId, eventId, subscription.id, payload.occurredAt),
         tenantId: integration.tenantId,
         subscriptionId: subscription.id,
         eventType,

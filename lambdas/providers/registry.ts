@@ -4,10 +4,12 @@ import { generic } from './generic';
 import { mailgun } from './mailgun';
 import { mailjet } from './mailjet';
 import { mandrill } from './mandrill';
+import { plivo } from './plivo';
 import { postmark } from './postmark';
 import { resend } from './resend';
 import { sendgrid } from './sendgrid';
 import { ses } from './ses';
+import { sparkpost } from './sparkpost';
 import { telnyx } from './telnyx';
 import { twilio } from './twilio';
 import type { ProviderModule } from './types';
@@ -28,6 +30,8 @@ export const PROVIDERS = {
   brevo,
   vonage,
   telnyx,
+  sparkpost,
+  plivo,
   generic,
 } as const satisfies Record<string, AnyProviderModule>;
 

@@ -1,7 +1,8 @@
 /**
  * Delivery logs: one record per delivery (one event to one subscription) with every attempt.
- * Items live in the Deliveries table under `pk = SUB#<subscriptionId>`, `sk = DLV#<deliveryId>`, and
- * the `byCreatedAt` index lists a subscription's deliveries newest first. Records expire through TTL.
+ * Items live in the Deliveries table under `pk = SUB#<subscriptionId>`, `sk = DLV#<deliveryId>`; delivery
+ * ids begin with the event's time, so the key order lists a subscription's deliveries newest first.
+ * Records expire through TTL.
  *
  * Attempts are keyed by `attemptKey` (the SQS message id and its receive count), so recording the
  * same attempt twice, as a redelivered message would, changes nothing.
@@ -151,11 +152,11 @@ export async function listDeliveries(
   subscriptionId: string,
   options: { limit: number; cursor?: string; status?: DeliveryStatus; eventType?: EventType },
 ): Promise<Page<DeliveryRecord>> {
-  const startKey = decodeCursor(options.cursor, ['pk', 'sk', 'createdAt']);
+  const startKey = decodeCursor(options.cursor, ['pk', 'sk']);
   if (startKey && startKey.pk !== `SUB#${subscriptionId}`) decodeCursor('!', []); // foreign cursor: 400
   const filters: string[] = [];
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':pk': `SUB#${subscriptionId}` };
+  const values: Record<string, unknown> = { ':pk': `SUB#${subscriptionId}`, ':prefix': 'DLV#' };
   if (options.status) {
     filters.push('#status = :status');
     names['#status'] = 'status';
@@ -169,8 +170,7 @@ export async function listDeliveries(
   const result = await dynamo().send(
     new QueryCommand({
       TableName: tableName(),
-      IndexName: 'byCreatedAt',
-      KeyConditionExpression: 'pk = :pk',
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       FilterExpression: filters.length ? filters.join(' AND ') : undefined,
       ExpressionAttributeNames: filters.length ? names : undefined,
       ExpressionAttributeValues: values,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { derivedTimeId } from './ids';
 import { CHANNELS, EVENT_TYPES, STATUSES, splitEventType, type Status } from './catalog';
 
 /** `source` of every event the inbound function puts on the bus; the rules match on it. */
@@ -93,4 +94,18 @@ export function envelopeFor(request: DeliveryRequest, now: Date = new Date()): E
     resources: [],
     detail: request,
   };
+}
+
+/**
+ * The id of one delivery (one event to one subscription), sent as `webhook-id`. Deterministic, so a
+ * provider's retry of the same event yields the same id and receivers can dedupe; prefixed with the
+ * event's time, so a subscription's delivery log (sorted by this id) lists the newest events first.
+ */
+export function deliveryIdOf(
+  tenantId: string,
+  eventId: string,
+  subscriptionId: string,
+  occurredAt: string,
+): string {
+  return derivedTimeId('msg', Date.parse(occurredAt), tenantId, eventId, subscriptionId);
 }

@@ -7,22 +7,39 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * randomness (80 bits), both Crockford base32 (the ULID layout). Sorting ids sorts by creation time.
  */
 export function newId(prefix: string, now: number = Date.now()): string {
+  return `${prefix}_${encodeTime(now)}${encodeBytes(randomBytes(10))}`;
+}
+
+/**
+ * A deterministic id in the same time-sortable layout: the time part from `time` (epoch ms), the
+ * rest from a hash of `parts`. The same inputs always give the same id, and ids sort by `time`.
+ */
+export function derivedTimeId(prefix: string, time: number, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  return `${prefix}_${encodeTime(time)}${encodeBytes(digest.subarray(0, 10))}`;
+}
+
+/** 10 Crockford base32 characters of a millisecond timestamp (clamped to the ULID range). */
+function encodeTime(epochMs: number): string {
+  let t = Number.isFinite(epochMs) ? Math.max(0, Math.floor(epochMs)) : 0;
   let time = '';
-  let t = now;
   for (let i = 0; i < 10; i++) {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const random = randomBytes(10);
-  let rand = '';
+  return time;
+}
+
+/** 16 Crockford base32 characters of 10 bytes (80 bits = 16 five-bit groups). */
+function encodeBytes(bytes: Uint8Array): string {
+  let text = '';
   for (let i = 0; i < 16; i++) {
-    // 10 bytes = 80 bits = 16 five-bit groups
     const bit = i * 5;
     const byte = bit >> 3;
-    const value = (((random[byte] ?? 0) << 8) | (random[byte + 1] ?? 0)) >> (11 - (bit & 7));
-    rand += CROCKFORD[value & 31];
+    const value = (((bytes[byte] ?? 0) << 8) | (bytes[byte + 1] ?? 0)) >> (11 - (bit & 7));
+    text += CROCKFORD[value & 31];
   }
-  return `${prefix}_${time}${rand}`;
+  return text;
 }
 
 /** A deterministic id derived from its parts, so the same inputs always name the same thing. */

@@ -55,7 +55,11 @@ export const INTEGRATIONS_TABLE: TableDefinition = {
   localIndexes: [],
 };
 
-/** Delivery logs (`pk = SUB#<subscriptionId>`, `sk = DLV#<deliveryId>`), newest first via `byCreatedAt`. */
+/**
+ * Delivery logs (`pk = SUB#<subscriptionId>`, `sk = DLV#<deliveryId>`). Delivery ids begin with the
+ * event's time, so the table itself lists a subscription's deliveries newest first: no index, whose
+ * every write would double the cost of the log.
+ */
 export const DELIVERIES_TABLE: TableDefinition = {
   id: 'Deliveries',
   envVar: 'DELIVERIES_TABLE',
@@ -63,7 +67,7 @@ export const DELIVERIES_TABLE: TableDefinition = {
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
   globalIndexes: [],
-  localIndexes: [{ name: 'byCreatedAt', sortKey: 'createdAt' }],
+  localIndexes: [],
 };
 
 /**

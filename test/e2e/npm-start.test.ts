@@ -1,69 +1,77 @@
 /**
- * `npm start` as a newcomer runs it: a separate process that prints the ready line, serves the API,
- * writes the operator state file, and on Ctrl-C stops, removes the state file and exits 0.
+ * `npm start` as a newcomer runs it: a child process that prints the ready line, serves the API, writes
+ * the state file the operator commands read, and on Ctrl-C (SIGINT) stops, removes it and exits.
+ * It runs the `start` script's command in a scratch directory, so a local mode already running in the
+ * checkout keeps its state file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from './support';
+import type { LocalState } from '../../scripts/target';
+import { eventually } from './support/harness';
 
 const ROOT = join(__dirname, '..', '..');
-const KEY = 'er_local_e2e_spawn_0123456789';
+const READY_LINE = /^event-relay local: (http:\/\/127\.0\.0\.1:\d+) api-key=(\S+)$/m;
 
 let child: ChildProcess | undefined;
-let workDir: string;
+let scratch: string;
 
-beforeAll(() => {
-  // The state file goes to .event-relay/ under the working directory: keep it out of the checkout.
-  workDir = mkdtempSync(join(tmpdir(), 'event-relay-start-'));
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'event-relay-start-'));
 });
 
-afterAll(() => {
+afterEach(() => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(workDir, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
 });
 
-it('starts, serves the API, and stops cleanly on SIGINT', async () => {
-  child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'local', 'start.ts')], {
-    cwd: workDir,
-    env: { ...process.env, PORT: '0', LOCAL_API_KEY: KEY },
+function startCommand(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [runner, ...args] = scripts.start!.split(' ');
+  expect(runner).toBe('tsx');
+  return [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), ...args.map((arg) => join(ROOT, arg))];
+}
+
+it('starts, serves the API with the seeded key, and stops cleanly on SIGINT', async () => {
+  const { PORT: _port, AWS_ENDPOINT_URL: _endpoint, ...inherited } = process.env;
+  child = spawn(process.execPath, startCommand(), {
+    cwd: scratch,
+    env: { ...inherited, PORT: '0', LOCAL_API_KEY: 'er_live_spawned_0123456789abcdefghij' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
-  const ready = await eventually(
+  const [, apiUrl, apiKey] = await eventually(
     'the ready line',
-    () => /^event-relay local: (http:\/\/127\.0\.0\.1:\d+) api-key=(\S+)$/m.exec(output) ?? undefined,
+    () => READY_LINE.exec(output) ?? undefined,
     25_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; output: ${output}`);
-  });
-  const [, apiUrl, apiKey] = ready;
-  expect(apiKey).toBe(KEY);
-
-  const response = await fetch(`${apiUrl}/v1/event-types`, { headers: { authorization: `Bearer ${KEY}` } });
-  expect(response.status).toBe(200);
-
-  const stateFile = join(workDir, '.event-relay', 'local.json');
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-    apiUrl: string;
-    env: Record<string, string>;
-  };
+  );
+  expect(apiKey).toBe('er_live_spawned_0123456789abcdefghij');
+  const stateFile = join(scratch, '.event-relay', 'local.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
   expect(state.apiUrl).toBe(apiUrl);
-  expect(Object.keys(state.env)).toEqual(
-    expect.arrayContaining([
-      'TENANTS_TABLE',
-      'DELIVERY_QUEUE_URLS',
-      'DEAD_LETTER_QUEUE_URLS',
-      'AWS_ENDPOINT_URL_SQS',
-    ]),
+  expect(JSON.parse(state.env.DELIVERY_QUEUE_URLS!)).toEqual({
+    OPEN: expect.any(String),
+    CLICK: expect.any(String),
+    FAILED: expect.any(String),
+  });
+
+  const response = await fetch(`${apiUrl}/v1/event-types`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  expect(response.status).toBe(200);
+  await eventually('the request in the log', () =>
+    /GET \/v1\/event-types → 200/.test(output) ? true : undefined,
   );
 
   child.kill('SIGINT');
+
   expect(await exited).toBe(0);
   expect(existsSync(stateFile)).toBe(false);
   await expect(fetch(`${apiUrl}/v1/event-types`)).rejects.toThrow();

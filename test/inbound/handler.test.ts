@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { resetClients } from '../../lambdas/shared/aws';
-import { rulePattern, type DeliveryRequest } from '../../lambdas/shared/events';
+import { deliveryIdOf, rulePattern, type DeliveryRequest } from '../../lambdas/shared/events';
 import { derivedId } from '../../lambdas/shared/ids';
 import { createSubscription, type Subscription } from '../../lambdas/shared/subscriptions';
 import { handleInbound } from '../../lambdas/inbound/handler';
@@ -121,7 +121,7 @@ describe('inbound endpoint (generic provider)', () => {
     const published = details().filter((d) => [a.id, b.id].includes(d.subscriptionId));
     expect(published).toHaveLength(2);
     expect(published[0]).toEqual({
-      deliveryId: derivedId('msg', TENANT, eventId, published[0]!.subscriptionId),
+      deliveryId: deliveryIdOf(TENANT, eventId, published[0]!.subscriptionId, event.occurredAt),
       tenantId: TENANT,
       subscriptionId: published[0]!.subscriptionId,
       eventType: 'PUSH_FAILED',

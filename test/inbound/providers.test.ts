@@ -9,7 +9,7 @@ import { handleInbound } from '../../lambdas/inbound/handler';
 import { twilioSignedString } from '../../lambdas/providers/twilio';
 import { resetClients } from '../../lambdas/shared/aws';
 import { STATUSES } from '../../lambdas/shared/catalog';
-import { rulePattern, type DeliveryRequest } from '../../lambdas/shared/events';
+import { deliveryIdOf, rulePattern, type DeliveryRequest } from '../../lambdas/shared/events';
 import { derivedId } from '../../lambdas/shared/ids';
 import { createSubscription } from '../../lambdas/shared/subscriptions';
 import { call } from '../api/support';
@@ -252,7 +252,9 @@ describe('inbound endpoint, one signed request per provider', () => {
       const published = bus.accepted.map((entry) => {
         const detail = JSON.parse(entry.Detail) as DeliveryRequest;
         expect(detail.payload.provider).toBe(provider);
-        expect(detail.deliveryId).toBe(derivedId('msg', TENANT, detail.payload.id, 'wh_everything'));
+        expect(detail.deliveryId).toBe(
+          deliveryIdOf(TENANT, detail.payload.id, 'wh_everything', detail.payload.occurredAt),
+        );
         return [queueOf(entry), detail.payload.eventType, detail.payload.trackingId];
       });
       expect(published).toEqual(providerCase.published);
