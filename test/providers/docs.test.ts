@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { PROVIDERS } from '../../lambdas/providers/registry';
 import { mappingTableMarkdown } from './mapping-table';
 
-describe('docs/providers.md', () => {
-  const docs = readFileSync(join(__dirname, '../../docs/providers.md'), 'utf8');
+describe('README.md provider mapping tables', () => {
+  const docs = readFileSync(join(__dirname, '../../README.md'), 'utf8');
   it.each(Object.values(PROVIDERS).map((m) => [m.name, m] as const))(
     'publishes the %s mapping table exactly as the module exports it',
     (_, module) => {
