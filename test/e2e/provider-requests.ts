@@ -24,7 +24,10 @@ const epochSeconds = (now: Date) => String(Math.floor(now.getTime() / 1000));
 /** A SendGrid Signed Event Webhook key pair: the verification key as SendGrid shows it (base64 DER SPKI). */
 export function sendgridKeys(): { verificationKey: string; privateKey: KeyObject } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  return { verificationKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
+  return {
+    verificationKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    privateKey,
+  };
 }
 
 /** ECDSA P-256 / SHA-256 over `timestamp + body`, base64 DER in the Twilio-Email headers. */
@@ -42,9 +45,11 @@ export function sendgridRequest(
     headers: {
       'content-type': 'application/json',
       'x-twilio-email-event-webhook-timestamp': timestamp,
-      'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(timestamp + body), privateKey).toString(
-        'base64',
-      ),
+      'x-twilio-email-event-webhook-signature': sign(
+        'sha256',
+        Buffer.from(timestamp + body),
+        privateKey,
+      ).toString('base64'),
     },
   };
 }
@@ -67,7 +72,9 @@ export function mailgunRequest(
 ): ProviderRequest {
   const timestamp = epochSeconds(now);
   const token = randomBytes(25).toString('hex');
-  const signature = createHmac('sha256', signingKey).update(timestamp + token).digest('hex');
+  const signature = createHmac('sha256', signingKey)
+    .update(timestamp + token)
+    .digest('hex');
   return {
     url,
     body: JSON.stringify({ signature: { timestamp, token, signature }, 'event-data': eventData }),
@@ -76,7 +83,12 @@ export function mailgunRequest(
 }
 
 /** Postmark: the Basic Auth credentials put in the webhook URL, sent as an Authorization header. */
-export function postmarkRequest(url: string, username: string, password: string, body: string): ProviderRequest {
+export function postmarkRequest(
+  url: string,
+  username: string,
+  password: string,
+  body: string,
+): ProviderRequest {
   return {
     url,
     body,
@@ -85,7 +97,12 @@ export function postmarkRequest(url: string, username: string, password: string,
 }
 
 /** Resend (Svix): Standard Webhooks signature under `svix-*` header names. */
-export function resendRequest(url: string, signingSecret: string, event: unknown, now = new Date()): ProviderRequest {
+export function resendRequest(
+  url: string,
+  signingSecret: string,
+  event: unknown,
+  now = new Date(),
+): ProviderRequest {
   const body = JSON.stringify(event);
   const id = `msg_${randomBytes(12).toString('hex')}`;
   return {
@@ -112,7 +129,12 @@ export function twilioRequest(
 ): ProviderRequest {
   const url = `${inboundUrl}?${new URLSearchParams(query).toString()}`;
   // Written out here rather than imported from the module under test, so the test checks the scheme.
-  const signed = url + Object.keys(params).sort().map((name) => name + params[name]).join('');
+  const signed =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => name + params[name])
+      .join('');
   const signature = createHmac('sha1', authToken).update(signed).digest('base64');
   return {
     url,
