@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { UnsupportedTemplateError } from './intrinsics';
 import type { EventPattern } from './template';
+import type { EventBridgeEnvelope } from '../lambdas/shared/events';
 
 /** Top-level event fields a pattern may match with a list of exact strings. */
 export const SUPPORTED_PATTERN_FIELDS = ['source', 'detail-type'] as const;
@@ -47,17 +48,7 @@ export function compilePattern(pattern: EventPattern): EventMatcher {
 }
 
 /** The event as an SQS target receives it (the same shape `envelopeFor()` builds). */
-export interface Envelope {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-}
+export type Envelope = EventBridgeEnvelope<unknown>;
 
 export interface BusRule {
   name: string;

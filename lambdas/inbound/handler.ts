@@ -1,7 +1,11 @@
-/** The inbound Lambda, `POST /v1/inbound/{integrationId}`: a thin adapter over ingest(). */
+/**
+ * The inbound Lambda, `POST /v1/inbound/{integrationId}`: a thin adapter over ingest(). It also answers
+ * `HEAD` on the same URL (200 for a known integration), the check Mandrill makes before it posts.
+ */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { InboundRequest } from '../providers/types';
 import { NotFoundError } from '../shared/errors';
+import { getIntegration } from '../shared/integrations';
 import { json, rawBody, toErrorResponse, type HttpResponse } from '../shared/http';
 import { inboundEnv } from './env';
 import { ingest, type IngestOptions } from './ingest';
@@ -34,6 +38,10 @@ export async function handleInbound(
   try {
     const integrationId = event.pathParameters?.integrationId;
     if (!integrationId) throw new NotFoundError('No integration.');
+    if (event.requestContext.http.method === 'HEAD') {
+      if (!(await getIntegration(integrationId))) throw new NotFoundError('No such integration.');
+      return { statusCode: 200, headers: {}, body: '' };
+    }
     const results = await ingest(integrationId, inboundRequest(event, new Date()), options);
     return json(200, results);
   } catch (error) {

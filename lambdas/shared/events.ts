@@ -57,7 +57,7 @@ export const DeliveryRequestSchema = z.object({
 export type DeliveryRequest = z.infer<typeof DeliveryRequestSchema>;
 
 /** The EventBridge envelope as SQS receives it from a rule target (and as the retry route re-sends it). */
-export interface EventBridgeEnvelope {
+export interface EventBridgeEnvelope<Detail = DeliveryRequest> {
   version: '0';
   id: string;
   'detail-type': string;
@@ -66,7 +66,7 @@ export interface EventBridgeEnvelope {
   time: string;
   region: string;
   resources: string[];
-  detail: DeliveryRequest;
+  detail: Detail;
 }
 
 /** The EventBridge rule pattern of the queue for one status: the stack deploys it, the local bus evaluates it. */

@@ -3,7 +3,7 @@
  * the local mode serves exactly these, and the management API's router and OpenAPI document are
  * checked against this list in the tests.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** Which Lambda function serves a route. */
 export type RouteFunction = 'api' | 'inbound';
@@ -41,6 +41,8 @@ export const ROUTES: readonly RouteSpec[] = [
   api('GET', '/v1/integrations/{id}'),
   api('DELETE', '/v1/integrations/{id}'),
   { method: 'POST', path: '/v1/inbound/{integrationId}', function: 'inbound', authorized: false },
+  // Mandrill checks a webhook URL with HEAD before it will post to it.
+  { method: 'HEAD', path: '/v1/inbound/{integrationId}', function: 'inbound', authorized: false },
 ];
 
 /** `GET /v1/webhooks/{id}` style key, as API Gateway writes `routeKey`. */

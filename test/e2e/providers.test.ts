@@ -4,8 +4,6 @@
  * reaches the subscriber as exactly the expected events, each through its status's queue; a request
  * whose signature does not match is answered 401 and forwards nothing.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_TYPES } from '../../lambdas/shared/catalog';
 import { startLocal, type LocalStack } from '../../local/stack';

@@ -182,6 +182,18 @@ describe('inbound endpoint (generic provider)', () => {
     expect(bus.accepted).toHaveLength(0);
   });
 
+  it('answers HEAD (Mandrill’s URL check) with 200 for a known integration and 404 otherwise', async () => {
+    const head = (id: string) => {
+      const event = inboundEvent(id, '');
+      event.routeKey = 'HEAD /v1/inbound/{integrationId}';
+      event.requestContext.http.method = 'HEAD';
+      return handleInbound(event);
+    };
+    expect(await head(integrationId)).toMatchObject({ statusCode: 200, body: '' });
+    expect((await head('int_unknown')).statusCode).toBe(404);
+    expect(bus.accepted).toHaveLength(0);
+  });
+
   it('answers 404, 413 and 400 for unknown integrations, oversized and unparseable bodies', async () => {
     const { raw, headers } = signed(platformEvent());
     const unknown = await handleInbound(inboundEvent('int_unknown', raw, { headers }));
