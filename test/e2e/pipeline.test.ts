@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { main as redrive } from '../../scripts/redrive';
 import { startLocal, type LocalStack } from '../../local/stack';
 import {
+  messagesIn,
   apiClient,
   basicAuth,
   eventually,
@@ -61,28 +62,10 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function messagesIn(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
-
 /** Every delivery queue is empty: whatever was published has been delivered or given up. */
 async function drained(): Promise<void> {
   await eventually('the delivery queues to drain', async () => {
-    const counts = await Promise.all(Object.values(queues.delivery).map(messagesIn));
+    const counts = await Promise.all(Object.values(queues.delivery).map((url) => messagesIn(sqs, url)));
     return counts.every((count) => count === 0);
   });
 }
@@ -282,7 +265,7 @@ describe('retries with RETRY_SCHEDULE=1,2,3', () => {
     expect(receiver.at('/down')).toHaveLength(4);
     await eventually(
       'the message in the dead-letter queue',
-      async () => (await messagesIn(queues.deadLetter.CLICK!)) === 1,
+      async () => (await messagesIn(sqs, queues.deadLetter.CLICK!)) === 1,
     );
 
     receiver.answer('/down', [200]);
@@ -302,7 +285,7 @@ describe('retries with RETRY_SCHEDULE=1,2,3', () => {
       return items[0]?.status === 'succeeded';
     });
     expect(receiver.at('/down').at(-1)!.answered).toBe(200);
-    expect(await messagesIn(queues.deadLetter.CLICK!)).toBe(0);
+    expect(await messagesIn(sqs, queues.deadLetter.CLICK!)).toBe(0);
   });
 });
 

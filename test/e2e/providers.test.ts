@@ -4,7 +4,7 @@
  * reaches the subscriber as exactly the expected events, each through its status's queue; a request
  * whose signature does not match is answered 401 and forwards nothing.
  */
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_TYPES } from '../../lambdas/shared/catalog';
 import { startLocal, type LocalStack } from '../../local/stack';
 import { createSnsSigner, TOPIC_ARN, type SnsSigner } from '../providers/sns-signer';
@@ -24,6 +24,7 @@ import {
   apiClient,
   eventually,
   genericRequest,
+  messagesIn,
   postInbound,
   startReceiver,
   verifyStandardWebhooks,
@@ -74,24 +75,6 @@ afterAll(async () => {
   signer?.cleanup();
 });
 
-async function messagesIn(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
-
 /** Every delivery and dead-letter queue is empty: all that was published has been delivered. */
 async function drained(): Promise<void> {
   const queues = [
@@ -99,7 +82,7 @@ async function drained(): Promise<void> {
     ...Object.values(JSON.parse(local.operatorEnv.DEAD_LETTER_QUEUE_URLS!) as Record<string, string>),
   ];
   await eventually('the queues to drain', async () => {
-    const counts = await Promise.all(queues.map(messagesIn));
+    const counts = await Promise.all(queues.map((url) => messagesIn(sqs, url)));
     return counts.every((count) => count === 0);
   });
 }
