@@ -59,14 +59,21 @@ export function requireHeader(request: InboundRequest, name: string): string {
  * provider id such as 4323372036854775807 survives unchanged.
  */
 export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
   try {
-    return parseLossless(body.toString('utf8'), null, (value) =>
-      isSafeNumber(value) ? Number(value) : value,
-    );
+    // JSON.parse is about six times faster; it is exact unless some number is long enough to lose digits.
+    if (!MAYBE_UNSAFE_NUMBER.test(text)) return JSON.parse(text);
+    return parseLossless(text, null, (value) => (isSafeNumber(value) ? Number(value) : value));
   } catch {
     throw new BadRequestError('Body is not valid JSON.');
   }
 }
+
+/**
+ * A value of 16 or more number characters (after `:`, `[` or `,`): the shortest text of a number
+ * JSON.parse could round. It can also match inside a string, which only costs the slower exact parse.
+ */
+const MAYBE_UNSAFE_NUMBER = /[:[,]\s*-?[0-9][0-9.eE+-]{15,}/;
 
 export function parseForm(body: Buffer): Record<string, string> {
   const params: Record<string, string> = {};
