@@ -7,7 +7,7 @@
  *
  * Measured inputs (the delivery handler's log bytes and CPU time per delivery) come from
  * bench/results.json when `npm run bench` has written one; otherwise the defaults below, which are
- * that file's values from the run quoted in docs/performance.md.
+ * that file's values from the run quoted in the README's Performance section.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

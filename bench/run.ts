@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the six figures of the performance budget, each against a baseline taken
  * in the same run, prints one line per measurement and writes them to bench/results.json with the
- * machine they were taken on. See docs/performance.md.
+ * machine they were taken on. See the Performance section of README.md.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -67,6 +67,7 @@ export function unavailable(figure: string, name: string, reason: string): Figur
 /** A number with a sensible number of digits for its size. */
 export function formatNumber(value: number): string {
   const abs = Math.abs(value);
+  if (Number.isInteger(value) && abs < 1000) return String(value);
   if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);

@@ -86,3 +86,37 @@ export function machineInfo(): MachineInfo {
     arch: process.arch,
   };
 }
+
+/**
+ * Rates per second of `measured` and `baseline` (each step handles `perStep` items), in alternating
+ * rounds after a warm-up of both, so a drift in the machine's speed weighs on both alike; the median
+ * round of each is reported. `measured` may return a promise, which is awaited.
+ */
+export async function alternatingRates(
+  measured: () => unknown,
+  baseline: () => unknown,
+  perStep: number,
+  options: { warmupMs?: number; roundMs?: number; rounds?: number } = {},
+): Promise<{ value: number; baseline: number }> {
+  const { warmupMs = 300, roundMs = 400, rounds = 5 } = options;
+  const runFor = async (step: () => unknown, ms: number): Promise<number> => {
+    let count = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < ms) {
+      const result = step();
+      if (result instanceof Promise) await result;
+      count += perStep;
+      now = performance.now();
+    }
+    return count / ((now - start) / 1000);
+  };
+  await runFor(measured, warmupMs);
+  await runFor(baseline, warmupMs);
+  const rates = { value: [] as number[], baseline: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    rates.value.push(await runFor(measured, roundMs));
+    rates.baseline.push(await runFor(baseline, roundMs));
+  }
+  return { value: median(rates.value), baseline: median(rates.baseline) };
+}
