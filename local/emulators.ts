@@ -25,9 +25,12 @@ export async function startDynalite(): Promise<Emulator> {
   };
 }
 
-export async function startFauxqsServer(): Promise<Emulator> {
+export type FauxqsServer = Awaited<ReturnType<typeof import('fauxqs').startFauxqs>>;
+
+/** fauxqs, with its server object for tests that inspect queues. */
+export async function startFauxqsServer(): Promise<Emulator & { server: FauxqsServer }> {
   const { startFauxqs } = await import('fauxqs');
   // fauxqs 1.9 listens on every interface; clients use the loopback address.
   const server = await startFauxqs({ port: 0, logger: false });
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  return { endpoint: `http://127.0.0.1:${server.port}`, server, stop: () => server.stop() };
 }

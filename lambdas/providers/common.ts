@@ -1,6 +1,7 @@
 /** Helpers the provider modules share: constant-time comparison, body parsing, metadata reading. */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
+import { z } from 'zod';
 import type { Channel, Status } from '../shared/catalog';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import type { IgnoredEvent, InboundRequest, MappingRow, NormalizedFields, ProviderEvent } from './types';
@@ -167,3 +168,21 @@ export function mappedStatus(mapping: readonly MappingRow[], providerStatus: str
 }
 
 export type { Channel };
+
+/** Credentials of providers that authenticate with HTTP Basic Auth put in the webhook URL. */
+export const BasicAuthCredentialsSchema = z.strictObject({
+  username: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/, 'must not contain ":"'),
+  password: z.string().min(1),
+});
+export type BasicAuthCredentials = z.infer<typeof BasicAuthCredentialsSchema>;
+
+/** Checks `Authorization: Basic …` against the integration's credentials, in constant time. */
+export function verifyBasicAuth(request: InboundRequest, { username, password }: BasicAuthCredentials): void {
+  const authorization = requireHeader(request, 'authorization');
+  const match = /^Basic\s+(.+)$/i.exec(authorization);
+  const expected = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+  if (!match || !safeEqual(match[1]!.trim(), expected)) throw new UnauthorizedError('Invalid credentials.');
+}

@@ -17,8 +17,10 @@ import {
   requireRecord,
   stableId,
   text,
+  BasicAuthCredentialsSchema,
+  verifyBasicAuth,
+  type BasicAuthCredentials,
 } from './common';
-import { postmark } from './postmark';
 import type { MappingRow, ProviderModule } from './types';
 
 /** Events per https://dev.mailjet.com/email/guides/webhooks/#event-types */
@@ -37,12 +39,12 @@ const mapping: readonly MappingRow[] = [
   { providerStatus: 'unsub', status: 'ignored' },
 ];
 
-export const mailjet: ProviderModule<{ username: string; password: string }> = {
+export const mailjet: ProviderModule<BasicAuthCredentials> = {
   name: 'mailjet',
   title: 'Mailjet',
   // Same Basic-Auth-in-the-URL scheme and credentials as Postmark.
-  credentialsSchema: postmark.credentialsSchema,
-  verify: postmark.verify,
+  credentialsSchema: BasicAuthCredentialsSchema,
+  verify: verifyBasicAuth,
   mapping,
   parse(request) {
     const body = parseJson(request.rawBody);

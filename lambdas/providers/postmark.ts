@@ -4,8 +4,6 @@
  * `Metadata` comes back as is. Opens and clicks carry no event id, so one is derived from the record.
  * Bounce ids are 64-bit integers and stay exact.
  */
-import { z } from 'zod';
-import { UnauthorizedError } from '../shared/errors';
 import {
   ignored,
   isoDate,
@@ -13,21 +11,14 @@ import {
   metadataFrom,
   normalized,
   parseJson,
-  requireHeader,
   requireRecord,
-  safeEqual,
   stableId,
   text,
+  BasicAuthCredentialsSchema,
+  verifyBasicAuth,
+  type BasicAuthCredentials,
 } from './common';
 import type { MappingRow, ProviderModule } from './types';
-
-const CredentialsSchema = z.strictObject({
-  username: z
-    .string()
-    .min(1)
-    .regex(/^[^:]+$/, 'must not contain ":"'),
-  password: z.string().min(1),
-});
 
 /** Bounce types per https://postmarkapp.com/developer/api/bounce-api#bounce-types */
 const mapping: readonly MappingRow[] = [
@@ -50,17 +41,12 @@ const mapping: readonly MappingRow[] = [
   { providerStatus: 'SubscriptionChange', status: 'ignored' },
 ];
 
-export const postmark: ProviderModule<z.infer<typeof CredentialsSchema>> = {
+export const postmark: ProviderModule<BasicAuthCredentials> = {
   name: 'postmark',
   title: 'Postmark',
-  credentialsSchema: CredentialsSchema,
+  credentialsSchema: BasicAuthCredentialsSchema,
   mapping,
-  verify(request, { username, password }) {
-    const authorization = requireHeader(request, 'authorization');
-    const match = /^Basic\s+(.+)$/i.exec(authorization);
-    const expected = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-    if (!match || !safeEqual(match[1]!.trim(), expected)) throw new UnauthorizedError('Invalid credentials.');
-  },
+  verify: verifyBasicAuth,
   parse(request) {
     return [requireRecord(parseJson(request.rawBody), 'the body')];
   },

@@ -17,8 +17,10 @@ import {
   requireRecord,
   stableId,
   text,
+  BasicAuthCredentialsSchema,
+  verifyBasicAuth,
+  type BasicAuthCredentials,
 } from './common';
-import { postmark } from './postmark';
 import type { MappingRow, ProviderEvent, ProviderModule } from './types';
 
 /** Event types per https://developers.sparkpost.com/api/events/#header-event-types */
@@ -46,12 +48,12 @@ const mapping: readonly MappingRow[] = [
   { providerStatus: 'link_unsubscribe', status: 'ignored' },
 ];
 
-export const sparkpost: ProviderModule<{ username: string; password: string }> = {
+export const sparkpost: ProviderModule<BasicAuthCredentials> = {
   name: 'sparkpost',
   title: 'SparkPost',
   // Same Basic Auth check and credentials as Postmark.
-  credentialsSchema: postmark.credentialsSchema,
-  verify: postmark.verify,
+  credentialsSchema: BasicAuthCredentialsSchema,
+  verify: verifyBasicAuth,
   mapping,
   parse(request) {
     const body = parseJson(request.rawBody);

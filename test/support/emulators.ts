@@ -1,14 +1,11 @@
 /**
- * In-process AWS-API emulators for tests and the local mode: dynalite (DynamoDB) and fauxqs (SQS).
- * SDK clients reach them through `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`.
+ * The local mode's in-process emulators (dynalite, fauxqs) set up for handler tests: every table of
+ * `TABLES` created, and the SDK clients pointed at them through `AWS_ENDPOINT_URL_DYNAMODB` / `_SQS`.
  */
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableDefinition } from '../../lambdas/shared/tables';
 import { resetClients } from '../../lambdas/shared/aws';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:net').Server;
+import { startDynalite, startFauxqsServer } from '../../local/emulators';
 
 export interface DynamoEmulator {
   endpoint: string;
@@ -53,9 +50,7 @@ export function createTableInput(definition: TableDefinition, tableName: string)
 
 /** Starts dynalite on a free loopback port and creates every table of the stack. */
 export async function startDynamo(): Promise<DynamoEmulator> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { endpoint, stop } = await startDynalite();
   const client = new DynamoDBClient({ endpoint });
   const suffix = Math.random().toString(36).slice(2, 8);
   const tableNames: Record<string, string> = {};
@@ -65,24 +60,12 @@ export async function startDynamo(): Promise<DynamoEmulator> {
     tableNames[definition.envVar] = tableName;
   }
   client.destroy();
-  return {
-    endpoint,
-    tableNames,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { endpoint, tableNames, stop };
 }
 
-export interface SqsEmulator {
-  endpoint: string;
-  server: Awaited<ReturnType<typeof import('fauxqs').startFauxqs>>;
-  stop(): Promise<void>;
-}
+export type SqsEmulator = Awaited<ReturnType<typeof startFauxqsServer>>;
 
-export async function startSqs(): Promise<SqsEmulator> {
-  const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port: 0, logger: false });
-  return { endpoint: server.address, server, stop: () => server.stop() };
-}
+export const startSqs = startFauxqsServer;
 
 /**
  * Starts both emulators and points this process's SDK clients (and its table env vars) at them.
