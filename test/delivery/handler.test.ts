@@ -65,7 +65,8 @@ test('500, 500, 200: three attempts recorded, one success, message gone', async 
     [200, 'ok'],
   ]);
   expect(record!.attempts.map((attempt) => attempt.attemptKey.split(':')[1])).toEqual(['1', '2', '3']);
-  expect(record!.expiresAt).toBe(Math.floor(Date.parse(record!.createdAt) / 1000) + 30 * 86_400);
+  // The record expires the TTL after its latest attempt (each attempt refreshes it).
+  expect(record!.expiresAt).toBe(Math.floor(Date.parse(record!.updatedAt) / 1000) + 30 * 86_400);
   // Every attempt carries the same webhook-id and a valid signature.
   expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(
     new Set([request.deliveryId]),
