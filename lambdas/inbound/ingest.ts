@@ -22,7 +22,7 @@ import {
   type ProviderContext,
 } from '../providers/types';
 import { dynamo } from '../shared/aws';
-import { eventTypeOf, payloadEventType } from '../shared/catalog';
+import { eventTypeOf, payloadEventType, type EventType } from '../shared/catalog';
 import {
   BadRequestError,
   HttpError,
@@ -64,6 +64,27 @@ export interface IngestOptions {
 
 const markerId = (integrationId: string, providerEventId: string) =>
   `inbound#${integrationId}#${providerEventId}`;
+
+/** Dedupe-marker reads and writes in flight at once for one request (a batch holds up to 1000 events). */
+const MARKER_CONCURRENCY = 25;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 interface Marker {
   complete: boolean;
@@ -176,11 +197,13 @@ export async function ingest(
 
   const { EVENT_BUS_NAME } = inboundEnv();
   const results: InboundResult[] = [];
-  const entries: PutEventsRequestEntry[] = [];
-  const pending: PendingEvent[] = [];
+  const forwarded: { outcome: NormalizedFields; eventId: string; eventType: EventType; markerId: string }[] =
+    [];
   const seen = new Set<string>();
   // A batch (SendGrid, Mandrill: up to 1000 events) mostly repeats a few (event type, product) pairs.
   const subscribersOf = new Map<string, Promise<Subscription[]>>();
+  const lookupOf = (eventType: EventType, product: string | undefined) =>
+    `${eventType}\u0000${product ?? ''}`;
 
   for (const providerEvent of providerEvents) {
     const outcome = module.normalize(providerEvent);
@@ -199,16 +222,32 @@ export async function ingest(
     seen.add(outcome.providerEventId);
     const eventType = eventTypeOf(outcome.status, outcome.channel);
     if (!eventType) continue;
-    const lookup = `${eventType}\u0000${outcome.product ?? ''}`;
+    const lookup = lookupOf(eventType, outcome.product);
     if (!subscribersOf.has(lookup)) {
       subscribersOf.set(lookup, matchingSubscriptions(integration.tenantId, eventType, outcome.product));
     }
-    const subscriptions = await subscribersOf.get(lookup)!;
-    if (subscriptions.length === 0) continue;
+    forwarded.push({
+      outcome,
+      eventId,
+      eventType,
+      markerId: markerId(integrationId, outcome.providerEventId),
+    });
+  }
 
-    const id = markerId(integrationId, outcome.providerEventId);
-    const marker = await readMarker(id);
-    if (marker?.complete) continue;
+  // Only events someone subscribed to need their dedupe marker; read them concurrently, not one by one.
+  const subscribers = await Promise.all(
+    forwarded.map(({ eventType, outcome }) => subscribersOf.get(lookupOf(eventType, outcome.product))!),
+  );
+  const markers = await mapConcurrently(forwarded, MARKER_CONCURRENCY, (event, index) =>
+    subscribers[index]!.length > 0 ? readMarker(event.markerId) : Promise.resolve(undefined),
+  );
+
+  const entries: PutEventsRequestEntry[] = [];
+  const pending: PendingEvent[] = [];
+  forwarded.forEach(({ outcome, eventId, eventType, markerId: id }, index) => {
+    const subscriptions = subscribers[index]!;
+    const marker = markers[index];
+    if (subscriptions.length === 0 || marker?.complete) return;
     const event: PendingEvent = {
       markerId: id,
       alreadyPublished: marker?.published ?? new Set(),
@@ -234,18 +273,18 @@ export async function ingest(
       });
     }
     pending.push(event);
-  }
+  });
 
   const accepted = await publishAll(entries, options);
   let unpublished = 0;
-  for (const event of pending) {
+  await mapConcurrently(pending, MARKER_CONCURRENCY, async (event) => {
     const published = event.deliveries.filter((d) => accepted[d.entryIndex]).map((d) => d.subscriptionId);
     const complete = published.length === event.deliveries.length;
     unpublished += event.deliveries.length - published.length;
     if (published.length > 0 || complete) {
       await writeMarker(event.markerId, published, complete, request.now);
     }
-  }
+  });
   const publishedCount = accepted.filter(Boolean).length;
   recordMetrics(module.name, { inboundEvents: results.length, eventsPublished: publishedCount });
   if (unpublished > 0) {
