@@ -3,7 +3,7 @@ import { json } from '../shared/http';
 import { samplePayload } from './samples';
 import { EventTypeInfoSchema, ErrorSchema } from './schemas';
 import type { ApiRoute } from './types';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const eventTypesRoute: ApiRoute = {
   method: 'GET',

@@ -3,7 +3,7 @@
  * the provider module's schema and never returned; the answer carries the inbound URL to give the
  * provider.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_NAMES, providerModule } from '../providers/registry';
 import { NotFoundError } from '../shared/errors';
 import { json, noContent } from '../shared/http';

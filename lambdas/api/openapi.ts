@@ -3,7 +3,7 @@
  * output (OpenAPI 3.1 schemas are JSON Schema 2020-12). Schemas that carry a `.meta({ id })` become
  * named components.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from '../shared/http';
 import { ROUTES } from '../shared/routes';
 import type { ApiRoute } from './types';

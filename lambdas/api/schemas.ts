@@ -2,7 +2,7 @@
  * The zod schemas of the management API: they validate requests and, through openapi.ts, document
  * them, so the OpenAPI document cannot drift from what the handlers accept.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES } from '../shared/catalog';
 import { WebhookPayloadSchema } from '../shared/events';
 import { DELIVERY_STATUSES } from '../shared/deliveries';

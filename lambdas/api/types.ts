@@ -4,7 +4,7 @@
  * OpenAPI document is generated from the same zod schemas the routes validate with.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { HttpMethod } from '../shared/routes';
 import type { HttpResponse } from '../shared/http';
 

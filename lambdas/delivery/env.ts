@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanFromEnv, readEnv } from '../shared/env';
 import { parseRetrySchedule } from '../shared/retry-schedule';
 

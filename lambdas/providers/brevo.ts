@@ -6,7 +6,7 @@
  * so the event id is derived from the record. The `X-Mailin-custom` header set on the send comes back
  * as the `X-Mailin-custom` field: a JSON string of the platform's ids.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   ignored,

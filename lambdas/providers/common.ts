@@ -1,7 +1,7 @@
 /** Helpers the provider modules share: constant-time comparison, body parsing, metadata reading. */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Channel, Status } from '../shared/catalog';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import type { IgnoredEvent, InboundRequest, MappingRow, NormalizedFields, ProviderEvent } from './types';

@@ -2,7 +2,7 @@
  * `generic`: the platform's own already-normalized events (how PUSH, WEB_PUSH and INAPP_WEB failures
  * arrive), one event or an array, signed with Standard Webhooks headers and the integration's secret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, STATUSES } from '../shared/catalog';
 import { BadRequestError } from '../shared/errors';
 import { isoDate, parseJson } from './common';

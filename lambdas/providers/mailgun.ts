@@ -4,7 +4,7 @@
  * https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#securing-webhooks
  * `v:` variables come back in `event-data["user-variables"]`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnauthorizedError } from '../shared/errors';
 import {
   checkTimestamp,

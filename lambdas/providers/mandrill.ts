@@ -7,7 +7,7 @@
  * `message.metadata` on the send comes back as `msg.metadata`. The top-level `_id` is the message id
  * (shared by every open and click of a message), so the event id is derived from the record.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   hmac,

@@ -7,7 +7,7 @@
  * SDKs' validateV3Signature). The scheme has a nonce but no timestamp. The platform puts its ids in
  * the callback URL's query string, which the signature covers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   hmac,

@@ -3,7 +3,7 @@
  * Standard Webhooks scheme with the `whsec_` signing secret (https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests).
  * The event id is `svix-id` (stable across Svix retries). Tags come back in `data.tags`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../shared/errors';
 import {
   ignored,

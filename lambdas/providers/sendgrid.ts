@@ -6,7 +6,7 @@
  * The body is a JSON array of events; `custom_args` come back as top-level keys of each event.
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   checkTimestamp,

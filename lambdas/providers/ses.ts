@@ -6,7 +6,7 @@
  * the SNS `MessageId`, the same on every SNS redelivery. Message tags named trackingId, notificationId,
  * userId, product come back as `mail.tags.<name>[0]`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, ServiceUnavailableError, UnauthorizedError } from '../shared/errors';
 import {
   ignored,

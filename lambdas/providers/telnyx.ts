@@ -7,7 +7,7 @@
  * (`hangup_cause`). The platform puts its ids in the webhook URL's query string.
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   checkTimestamp,

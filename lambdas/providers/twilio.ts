@@ -4,7 +4,7 @@
  * sorted by name)). Docs: https://www.twilio.com/docs/usage/security#validating-requests
  * The platform puts its ids in the status-callback URL's query string, which the signature covers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   hmac,

@@ -2,7 +2,7 @@
  * The contract every provider module implements. Adding a provider is one module exporting a
  * `ProviderModule` plus one line in registry.ts.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Channel, Status } from '../shared/catalog';
 
 /** The inbound HTTP request as a provider module sees it. */

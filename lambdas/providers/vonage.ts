@@ -9,7 +9,7 @@
  * `client-ref` (set on the send) is the trackingId; the other ids ride in the callback URL's query.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
   checkTimestamp,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { derivedTimeId } from './ids';
 import { CHANNELS, EVENT_TYPES, STATUSES, splitEventType, type Status } from './catalog';
 
