@@ -1,6 +1,5 @@
 /** The payload and subscription secret the delivery figures share, shaped like a real EMAIL_OPEN delivery. */
-import type { DeliveryRequest, WebhookPayload } from '../lambdas/shared/events';
-import { derivedId } from '../lambdas/shared/ids';
+import { deliveryIdOf, type DeliveryRequest, type WebhookPayload } from '../lambdas/shared/events';
 
 export const BENCH_TENANT_ID = 'tn_bench';
 export const BENCH_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -19,12 +18,13 @@ export function benchPayload(eventId: string): WebhookPayload {
   };
 }
 
-export function benchDeliveryRequest(subscriptionId: string, eventId: string): DeliveryRequest {
+export function benchDeliveryRequest(subscriptionIds: string[], eventId: string): DeliveryRequest {
+  const payload = benchPayload(eventId);
   return {
-    deliveryId: derivedId('msg', BENCH_TENANT_ID, eventId, subscriptionId),
+    deliveryId: deliveryIdOf(BENCH_TENANT_ID, eventId, payload.occurredAt),
     tenantId: BENCH_TENANT_ID,
-    subscriptionId,
+    subscriptionIds,
     eventType: 'EMAIL_OPEN',
-    payload: benchPayload(eventId),
+    payload,
   };
 }

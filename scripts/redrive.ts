@@ -44,15 +44,21 @@ export interface RedriveResult {
   failed: number;
 }
 
-/** Marks the delivery a message carries as pending again, so its log shows it is back in the queue. */
+/**
+ * Marks the failed deliveries a message carries as pending again, so the log shows them back in the
+ * queue (the delivery function posts the event again to those, not to subscriptions it reached).
+ */
 async function markPending(message: Message): Promise<void> {
   if (!process.env.DELIVERIES_TABLE) return;
   try {
     const parsed = DeliveryRequestSchema.safeParse(
       (JSON.parse(message.Body ?? '') as { detail?: unknown }).detail,
     );
-    if (parsed.success)
-      await setDeliveryStatus(parsed.data.subscriptionId, parsed.data.deliveryId, 'pending');
+    if (!parsed.success) return;
+    const { tenantId, deliveryId, subscriptionIds } = parsed.data;
+    await Promise.all(
+      subscriptionIds.map((id) => setDeliveryStatus(tenantId, deliveryId, id, 'pending', 'failed')),
+    );
   } catch {
     // Not a delivery envelope: it is moved all the same, and the delivery function drops it.
   }

@@ -79,7 +79,7 @@ function sqsBatch(): SQSEvent {
   const sentAt = String(Date.now());
   for (let i = 0; i < BATCH_SIZE; i++) {
     const n = ++sequence;
-    const request = benchDeliveryRequest(subscriptionId, `evt_bench_${process.pid}_${n}`);
+    const request = benchDeliveryRequest([subscriptionId], `evt_bench_${process.pid}_${n}`);
     records.push({
       messageId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
       receiptHandle: `receipt-${n}`,

@@ -13,7 +13,7 @@ import {
   type DeliveryStatus,
 } from '../shared/deliveries';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../shared/errors';
-import { envelopeFor } from '../shared/events';
+import { envelopeFor, type DeliveryRequest } from '../shared/events';
 import { json } from '../shared/http';
 import { apiEnv } from './env';
 import { logger } from '../shared/logger';
@@ -28,7 +28,7 @@ export function toDeliveryView(record: DeliveryRecord) {
     deliveryId: record.deliveryId,
     eventType: record.eventType,
     status: record.status,
-    event: record.request.payload,
+    event: record.payload,
     attempts: record.attempts.map((attempt) => ({
       at: attempt.at,
       ...(attempt.statusCode !== undefined && { statusCode: attempt.statusCode }),
@@ -65,9 +65,9 @@ const logs: ApiRoute = {
   },
   async handle({ tenantId, pathParameters, query }: ApiRequest<unknown, LogsQuery>) {
     const subscription = await requireSubscription(tenantId, pathParameters.id!);
-    const page = await listDeliveries(subscription.id, query);
+    const page = await listDeliveries(tenantId, subscription.id, query);
     return json(200, {
-      items: page.items.filter((record) => record.tenantId === tenantId).map(toDeliveryView),
+      items: page.items.map(toDeliveryView),
       ...(page.nextCursor && { nextCursor: page.nextCursor }),
     });
   },
@@ -91,27 +91,38 @@ const retry: ApiRoute = {
   async handle({ tenantId, pathParameters }: ApiRequest) {
     const subscription = await requireSubscription(tenantId, pathParameters.id!);
     const deliveryId = pathParameters.deliveryId!;
-    const record = await getDelivery(subscription.id, deliveryId);
-    if (!record || record.tenantId !== tenantId) throw new NotFoundError(`No delivery ${deliveryId}.`);
-    if (record.status === 'pending') {
+    const record = await getDelivery(tenantId, subscription.id, deliveryId);
+    if (!record) throw new NotFoundError(`No delivery ${deliveryId}.`);
+    // Pending first, so the delivery function cannot see a settled status and skip the retry; the
+    // condition makes two concurrent retries queue it once.
+    const claimed =
+      record.status !== 'pending' &&
+      (await setDeliveryStatus(tenantId, deliveryId, subscription.id, 'pending', record.status));
+    if (!claimed) {
       throw new ConflictError(
         `Delivery ${deliveryId} is still pending; retry it once it has succeeded or failed.`,
         'delivery_pending',
       );
     }
-    const queueUrl = apiEnv().DELIVERY_QUEUE_URLS[splitEventType(record.eventType).status];
+    const request: DeliveryRequest = {
+      deliveryId,
+      tenantId,
+      subscriptionIds: [subscription.id],
+      eventType: record.eventType,
+      payload: record.payload,
+    };
     try {
       await sqs().send(
         new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: JSON.stringify(envelopeFor(record.request)),
+          QueueUrl: apiEnv().DELIVERY_QUEUE_URLS[splitEventType(record.eventType).status],
+          MessageBody: JSON.stringify(envelopeFor(request)),
         }),
       );
     } catch (error) {
       logger.error('could not queue a delivery retry', { deliveryId, error: error as Error });
+      await setDeliveryStatus(tenantId, deliveryId, subscription.id, record.status, 'pending');
       throw new ServiceUnavailableError('Could not queue the delivery; retry later.');
     }
-    await setDeliveryStatus(subscription.id, deliveryId, 'pending');
     return json(202, { deliveryId, status: 'pending' });
   },
 };

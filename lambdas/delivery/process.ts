@@ -1,13 +1,19 @@
 /**
- * The delivery engine: one SQS batch of queued deliveries → one signed POST each, every attempt
- * recorded, failures retried on the configured schedule.
+ * The delivery engine: one SQS batch of queued events → one signed POST of each event to each of its
+ * subscriptions, every attempt recorded, failures retried on the configured schedule.
+ *
+ * A message names an event and the subscriptions to deliver it to. Each receive posts it to those of
+ * them that have not yet succeeded (the event's delivery log, read first, says which), concurrently,
+ * and records the round in one write. So a subscriber that fails is retried alone: the others are not
+ * posted to again.
  *
  * Retries ride on the queue itself. The attempt number is the message's ApproximateReceiveCount; a
  * failed attempt with retries left sets the message's visibility timeout to the next delay of the
  * schedule and reports the record as a batch item failure, so SQS hands it back after that delay (a
- * delay queue could not: SQS caps delays at 15 minutes). After the last attempt the record is marked
- * `failed` and the message is made visible at once; its next receive exceeds the queue's redrive
- * maxReceiveCount (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue.
+ * delay queue could not: SQS caps delays at 15 minutes). After the last attempt the deliveries still
+ * failing are marked `failed` and the message is made visible at once; its next receive exceeds the
+ * queue's redrive maxReceiveCount (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue.
+ * Redriven from there, it is posted again to the subscriptions that failed, and only to them.
  *
  * Anything unexpected in one record (a DynamoDB error, a bug) fails only that record, which SQS
  * redelivers after the visibility timeout; a crash or timeout of the whole invocation returns the whole
@@ -18,7 +24,14 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../shared/aws';
 import { STATUSES, splitEventType, type Status } from '../shared/catalog';
-import { getDelivery, recordAttempt, type DeliveryAttempt, type DeliveryStatus } from '../shared/deliveries';
+import {
+  getDeliveryLog,
+  recordAttempts,
+  RESPONSE_BODY_KEPT,
+  type DeliveryAttempt,
+  type DeliveryStatus,
+  type RecordedAttempt,
+} from '../shared/deliveries';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { nextRetryDelay } from '../shared/retry-schedule';
@@ -29,17 +42,20 @@ import { queueUrlOf } from './queue-urls';
 import { sendWebhook, type AttemptResult } from './send';
 import { cachedSubscription } from './subscription-cache';
 
-/** What became of one record; drives the batch response and the metrics. */
-type Outcome =
-  /** The message is not a delivery at all: dropped (see `parseRecord`). */
-  | { kind: 'dropped' }
+/** What became of one delivery (one subscription) in this round; drives the metrics. */
+type DeliveryOutcome =
   /** The subscription is gone or inactive: recorded as skipped, not retried. */
-  | { kind: 'skipped'; status: Status }
-  /** This message was already delivered (a redelivery after success): nothing sent again. */
-  | { kind: 'alreadyDelivered'; status: Status }
-  | { kind: 'attempted'; status: Status; result: AttemptResult; deliveryStatus: DeliveryStatus }
-  /** Something unexpected: the record goes back to the queue. */
-  | { kind: 'crashed'; status?: Status };
+  { kind: 'skipped' } | { kind: 'attempted'; result: AttemptResult; deliveryStatus: DeliveryStatus };
+
+/** What became of one record: whether SQS must keep it, and each delivery's outcome. */
+interface RecordOutcome {
+  status?: Status;
+  keep: boolean;
+  deliveries: DeliveryOutcome[];
+}
+
+const DROPPED: RecordOutcome = { keep: false, deliveries: [] };
+const CRASHED: RecordOutcome = { keep: true, deliveries: [] };
 
 /**
  * The delivery a message carries, or undefined when it is not one. Such a message can never succeed
@@ -70,16 +86,8 @@ export function attemptNumber(record: Pick<SQSRecord, 'attributes'>): number {
   return Number.isInteger(count) && count > 0 ? count : 1;
 }
 
-/** Whether an earlier receive of this same message already got a 2xx. */
-function deliveredBefore(attempts: readonly DeliveryAttempt[], messageId: string): boolean {
-  return attempts.some(
-    (attempt) =>
-      attempt.attemptKey.startsWith(`${messageId}:`) &&
-      attempt.statusCode !== undefined &&
-      attempt.statusCode >= 200 &&
-      attempt.statusCode < 300,
-  );
-}
+/** Deliveries that are over: posting them again would only duplicate. */
+const SETTLED: ReadonlySet<DeliveryStatus | undefined> = new Set(['succeeded', 'skipped']);
 
 async function setVisibility(record: SQSRecord, seconds: number): Promise<void> {
   try {
@@ -99,112 +107,157 @@ async function setVisibility(record: SQSRecord, seconds: number): Promise<void> 
   }
 }
 
-async function processRecord(record: SQSRecord, env: DeliveryEnv): Promise<Outcome> {
+/** Posts the event to one subscription (or skips it); the outcome and what to record. */
+async function deliverTo(
+  request: DeliveryRequest,
+  subscriptionId: string,
+  attempt: number,
+  env: DeliveryEnv,
+): Promise<{ outcome: DeliveryOutcome; recorded: RecordedAttempt }> {
+  const context = { deliveryId: request.deliveryId, subscriptionId, attempt };
+  const subscription = await cachedSubscription(request.tenantId, subscriptionId);
+  if (!subscription || !subscription.active) {
+    const reason = subscription ? 'subscription is inactive' : 'subscription was deleted';
+    logger.info('delivery skipped', { ...context, reason });
+    const at = new Date().toISOString();
+    return {
+      outcome: { kind: 'skipped' },
+      recorded: {
+        subscriptionId,
+        status: 'skipped',
+        attempt: { attemptKey: '', at, durationMs: 0, error: `skipped: ${reason}` },
+      },
+    };
+  }
+
+  const at = new Date();
+  const result = await sendWebhook(
+    {
+      url: subscription.url,
+      secrets: signingSecrets(subscription, at),
+      auth: subscription.auth,
+      headers: subscription.headers,
+    },
+    request.payload,
+    {
+      deliveryId: request.deliveryId,
+      timeoutMs: env.DELIVERY_TIMEOUT_MS,
+      allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
+      now: at,
+    },
+  );
+  const retryDelay = result.delivered ? undefined : nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+  const deliveryStatus: DeliveryStatus = result.delivered
+    ? 'succeeded'
+    : retryDelay !== undefined
+      ? 'pending'
+      : 'failed';
+
+  const recorded: DeliveryAttempt = { attemptKey: '', at: at.toISOString(), durationMs: result.durationMs };
+  if (result.statusCode !== undefined) recorded.statusCode = result.statusCode;
+  if (result.error !== undefined) recorded.error = result.error;
+  if (result.responseBody) {
+    recorded.responseBody = result.responseBody.slice(
+      0,
+      result.delivered ? RESPONSE_BODY_KEPT.succeeded : RESPONSE_BODY_KEPT.failed,
+    );
+  }
+
+  const logContext = {
+    ...context,
+    statusCode: result.statusCode,
+    error: result.error,
+    durationMs: result.durationMs,
+  };
+  if (deliveryStatus === 'succeeded') logger.info('delivered', logContext);
+  else if (deliveryStatus === 'pending') {
+    logger.warn('delivery attempt failed; retrying', { ...logContext, retryInSeconds: retryDelay });
+  } else logger.error('delivery failed after its last attempt', logContext);
+  return {
+    outcome: { kind: 'attempted', result, deliveryStatus },
+    recorded: { subscriptionId, status: deliveryStatus, attempt: recorded },
+  };
+}
+
+/**
+ * What SQS must do with the message after a round whose deliveries ended in `statuses`: wait for the
+ * next retry, go on to the dead-letter queue, or be deleted.
+ */
+async function settleMessage(
+  record: SQSRecord,
+  statuses: readonly (DeliveryStatus | undefined)[],
+  attempt: number,
+  env: DeliveryEnv,
+): Promise<boolean> {
+  if (statuses.includes('pending')) {
+    await setVisibility(record, nextRetryDelay(env.RETRY_SCHEDULE, attempt) ?? 0);
+    return true;
+  }
+  if (statuses.includes('failed')) {
+    await setVisibility(record, 0);
+    return true;
+  }
+  return false;
+}
+
+async function processRecord(record: SQSRecord, env: DeliveryEnv): Promise<RecordOutcome> {
   const delivery = parseRecord(record);
   if (!delivery) {
     logger.error('dropping a message that is not a delivery request', {
       messageId: record.messageId,
       body: record.body.slice(0, 2048),
     });
-    return { kind: 'dropped' };
+    return DROPPED;
   }
   const { request, status } = delivery;
   const attempt = attemptNumber(record);
   const attemptKey = `${record.messageId}:${attempt}`;
-  const ttlSeconds = env.DELIVERY_LOG_TTL_DAYS * 86_400;
-  const context = { deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, attempt };
 
   try {
-    const subscription = await cachedSubscription(request.tenantId, request.subscriptionId);
-    if (!subscription || !subscription.active) {
-      const reason = subscription ? 'subscription is inactive' : 'subscription was deleted';
-      await recordAttempt(
-        request,
-        { attemptKey, at: new Date().toISOString(), durationMs: 0, error: `skipped: ${reason}` },
-        'skipped',
-        ttlSeconds,
-      );
-      logger.info('delivery skipped', { ...context, reason });
-      return { kind: 'skipped', status };
+    const log = await getDeliveryLog(request.tenantId, request.deliveryId);
+    // This round was recorded, but the invocation died before SQS heard of it: act on the record.
+    if (log?.attemptKeys.has(attemptKey)) {
+      const statuses = request.subscriptionIds.map((id) => log.statusOf(id));
+      return { status, keep: await settleMessage(record, statuses, attempt, env), deliveries: [] };
     }
+    // A provider's retry of the same event, or a message redelivered after its round was recorded,
+    // posts nothing to the subscriptions already done.
+    const due = request.subscriptionIds.filter((id) => !SETTLED.has(log?.statusOf(id)));
+    if (due.length === 0) return { status, keep: false, deliveries: [] };
 
-    // A message whose success was recorded but which was not deleted (the invocation died before it
-    // returned) comes back with a higher receive count. Posting it again would be allowed (receivers
-    // dedupe on webhook-id) but is avoidable: the log already says this message got through.
-    if (attempt > 1) {
-      const existing = await getDelivery(request.subscriptionId, request.deliveryId);
-      if (existing && deliveredBefore(existing.attempts, record.messageId)) {
-        logger.info('message already delivered; not sending again', context);
-        return { kind: 'alreadyDelivered', status };
-      }
-    }
-
-    const at = new Date();
-    const result = await sendWebhook(
-      {
-        url: subscription.url,
-        secrets: signingSecrets(subscription, at),
-        auth: subscription.auth,
-        headers: subscription.headers,
-      },
-      request.payload,
-      {
-        deliveryId: request.deliveryId,
-        timeoutMs: env.DELIVERY_TIMEOUT_MS,
-        allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
-        now: at,
-      },
+    const results = await Promise.all(due.map((id) => deliverTo(request, id, attempt, env)));
+    await recordAttempts(
+      request,
+      attemptKey,
+      results.map((r) => r.recorded),
+      env.DELIVERY_LOG_TTL_DAYS * 86_400,
     );
-    const retryDelay = result.delivered ? undefined : nextRetryDelay(env.RETRY_SCHEDULE, attempt);
-    const deliveryStatus: DeliveryStatus = result.delivered
-      ? 'succeeded'
-      : retryDelay !== undefined
-        ? 'pending'
-        : 'failed';
-
-    const recorded: DeliveryAttempt = { attemptKey, at: at.toISOString(), durationMs: result.durationMs };
-    if (result.statusCode !== undefined) recorded.statusCode = result.statusCode;
-    if (result.error !== undefined) recorded.error = result.error;
-    if (result.responseBody) recorded.responseBody = result.responseBody;
-    await recordAttempt(request, recorded, deliveryStatus, ttlSeconds);
-
-    const logContext = {
-      ...context,
-      statusCode: result.statusCode,
-      error: result.error,
-      durationMs: result.durationMs,
-    };
-    if (deliveryStatus === 'succeeded') logger.info('delivered', logContext);
-    else if (deliveryStatus === 'pending') {
-      logger.warn('delivery attempt failed; retrying', { ...logContext, retryInSeconds: retryDelay });
-      await setVisibility(record, retryDelay!);
-    } else {
-      logger.error('delivery failed after its last attempt', logContext);
-      await setVisibility(record, 0);
-    }
-    return { kind: 'attempted', status, result, deliveryStatus };
+    const keep = await settleMessage(
+      record,
+      results.map((r) => r.recorded.status),
+      attempt,
+      env,
+    );
+    return { status, keep, deliveries: results.map((r) => r.outcome) };
   } catch (error) {
-    logger.error('delivery crashed; the message will be retried', { ...context, error: error as Error });
-    return { kind: 'crashed', status };
+    logger.error('delivery crashed; the message will be retried', {
+      deliveryId: request.deliveryId,
+      attempt,
+      error: error as Error,
+    });
+    return { ...CRASHED, status };
   }
-}
-
-/** Whether SQS must keep the message: not for a success, a skip, or a drop. */
-function keepsMessage(outcome: Outcome): boolean {
-  return (
-    outcome.kind === 'crashed' || (outcome.kind === 'attempted' && outcome.deliveryStatus !== 'succeeded')
-  );
 }
 
 let metrics: Metrics | undefined;
 
 /** Publishes the batch's metrics, one EMF document per `Status` dimension value. */
-function publishMetrics(outcomes: readonly Outcome[]): void {
+function publishMetrics(outcomes: readonly RecordOutcome[]): void {
   metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-  const byStatus = new Map<Status, Outcome[]>();
+  const byStatus = new Map<Status, DeliveryOutcome[]>();
   for (const outcome of outcomes) {
-    if (outcome.kind === 'dropped' || outcome.kind === 'crashed' || !outcome.status) continue;
-    byStatus.set(outcome.status, [...(byStatus.get(outcome.status) ?? []), outcome]);
+    if (!outcome.status || outcome.deliveries.length === 0) continue;
+    byStatus.set(outcome.status, [...(byStatus.get(outcome.status) ?? []), ...outcome.deliveries]);
   }
   for (const [status, group] of byStatus) {
     metrics.addDimension(STATUS_DIMENSION, status);
@@ -234,18 +287,18 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const env = deliveryEnv();
   const outcomes = await Promise.all(
     event.Records.map((record) =>
-      processRecord(record, env).catch((error: unknown): Outcome => {
+      processRecord(record, env).catch((error: unknown): RecordOutcome => {
         logger.error('delivery crashed; the message will be retried', {
           messageId: record.messageId,
           error: error as Error,
         });
-        return { kind: 'crashed' };
+        return CRASHED;
       }),
     ),
   );
   publishMetrics(outcomes);
   return {
-    batchItemFailures: event.Records.filter((_, index) => keepsMessage(outcomes[index]!)).map((record) => ({
+    batchItemFailures: event.Records.filter((_, index) => outcomes[index]!.keep).map((record) => ({
       itemIdentifier: record.messageId,
     })),
   };

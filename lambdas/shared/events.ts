@@ -44,13 +44,15 @@ export const WebhookPayloadSchema = z.object({
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 
 /**
- * The `detail` of each EventBridge event: one delivery of one event to one subscription.
- * `deliveryId` is deterministic (event id + subscription id) and is sent as `webhook-id`.
+ * The `detail` of each EventBridge event: one event to be delivered to the subscriptions that matched
+ * it at ingest (or, for a retry a tenant asked for, to one of them). The delivery function posts it to
+ * each. `deliveryId` is deterministic (tenant + event id) and is sent as `webhook-id`, the same to every
+ * subscriber, as Standard Webhooks' message id is.
  */
 export const DeliveryRequestSchema = z.object({
   deliveryId: z.string(),
   tenantId: z.string(),
-  subscriptionId: z.string(),
+  subscriptionIds: z.array(z.string()).min(1),
   eventType: z.enum(EVENT_TYPES),
   payload: WebhookPayloadSchema,
 });
@@ -97,15 +99,10 @@ export function envelopeFor(request: DeliveryRequest, now: Date = new Date()): E
 }
 
 /**
- * The id of one delivery (one event to one subscription), sent as `webhook-id`. Deterministic, so a
+ * The id of one event's delivery to its subscribers, sent as `webhook-id`. Deterministic, so a
  * provider's retry of the same event yields the same id and receivers can dedupe; prefixed with the
- * event's time, so a subscription's delivery log (sorted by this id) lists the newest events first.
+ * event's time, so the delivery log (sorted by this id) lists the newest events first.
  */
-export function deliveryIdOf(
-  tenantId: string,
-  eventId: string,
-  subscriptionId: string,
-  occurredAt: string,
-): string {
-  return derivedTimeId('msg', Date.parse(occurredAt), tenantId, eventId, subscriptionId);
+export function deliveryIdOf(tenantId: string, eventId: string, occurredAt: string): string {
+  return derivedTimeId('msg', Date.parse(occurredAt), tenantId, eventId);
 }

@@ -56,9 +56,9 @@ export const INTEGRATIONS_TABLE: TableDefinition = {
 };
 
 /**
- * Delivery logs (`pk = SUB#<subscriptionId>`, `sk = DLV#<deliveryId>`). Delivery ids begin with the
- * event's time, so the table itself lists a subscription's deliveries newest first: no index, whose
- * every write would double the cost of the log.
+ * Delivery logs, one item per delivered event (`pk = TENANT#<tenantId>`, `sk = DLV#<deliveryId>`; see
+ * shared/deliveries.ts). Delivery ids begin with the event's time, so the table itself lists deliveries
+ * newest first: no index, whose every write would double the cost of the log.
  */
 export const DELIVERIES_TABLE: TableDefinition = {
   id: 'Deliveries',
@@ -70,10 +70,7 @@ export const DELIVERIES_TABLE: TableDefinition = {
   localIndexes: [],
 };
 
-/**
- * Idempotency records: Powertools idempotency for API POSTs (its default attribute names `id` and
- * `expiration`) and the inbound per-provider-event dedupe records (`id = inbound#...`).
- */
+/** Idempotency records of Powertools idempotency for API POSTs (its default attribute names `id` and `expiration`). */
 export const IDEMPOTENCY_TABLE: TableDefinition = {
   id: 'Idempotency',
   envVar: 'IDEMPOTENCY_TABLE',

@@ -52,12 +52,12 @@ test('500, 500, 200: three attempts recorded, one success, message gone', async 
   const rounds = await drain(queues);
 
   expect(rounds.map((round) => round.response.batchItemFailures.length)).toEqual([1, 1, 0]);
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record).toMatchObject({
     status: 'succeeded',
     tenantId: subscription.tenantId,
     eventType: 'EMAIL_OPEN',
-    request,
+    payload: request.payload,
   });
   expect(record!.attempts.map((attempt) => [attempt.statusCode, attempt.responseBody])).toEqual([
     [500, 'boom'],
@@ -90,7 +90,7 @@ test('an endpoint that always fails: four attempts, marked failed, message in th
 
   expect(rounds).toHaveLength(4);
   expect(receiver.requests).toHaveLength(4);
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record!.status).toBe('failed');
   expect(record!.attempts).toHaveLength(4);
   const dead = await receiveAll(queues.dlqUrl);
@@ -110,7 +110,7 @@ test('a dead-lettered delivery redriven by the operator starts a fresh schedule'
   const rounds = await drain(queues);
 
   expect(rounds).toHaveLength(2);
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record!.status).toBe('succeeded');
   expect(record!.attempts.map((attempt) => attempt.attemptKey.split(':')[1])).toEqual([
     '1',
@@ -134,7 +134,7 @@ test('a failed attempt with retries left is recorded as pending and hidden for t
   const first = await pollOnce(queues);
 
   expect(first.response.batchItemFailures).toHaveLength(1);
-  expect((await getDelivery(subscription.id, request.deliveryId))!.status).toBe('pending');
+  expect((await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.status).toBe('pending');
   // Hidden for the first delay (120 s), not for the queue's 30 s visibility timeout.
   const [inflight] = emulators.sqs.server.inspectQueue(queues.name)!.messages.inflight;
   expect(inflight!.visibilityDeadline - Date.now()).toBeGreaterThan(60_000);
@@ -149,7 +149,7 @@ test('an endpoint that hangs: the timeout is a failed attempt, then the retry su
 
   await drain(queues);
 
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record!.status).toBe('succeeded');
   expect(record!.attempts[0]).toMatchObject({ error: 'timed out after 300 ms' });
   expect(record!.attempts[0]!.statusCode).toBeUndefined();
@@ -164,7 +164,7 @@ test('a redirect is a failed attempt and is not followed', async () => {
 
   await drain(queues);
 
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record!.attempts[0]).toMatchObject({
     statusCode: 302,
     error: `redirect not followed (HTTP 302 to ${receiver.url}/elsewhere)`,
@@ -194,8 +194,67 @@ test.each([
   expect(rounds).toHaveLength(1);
   expect(rounds[0]!.response.batchItemFailures).toHaveLength(0);
   expect(receiver.requests).toHaveLength(0);
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record).toMatchObject({ status: 'skipped', attempts: [{ error }] });
+});
+
+test('one event to three subscriptions: each gets the same webhook-id; only the failing one is retried', async () => {
+  const failing = await startReceiver({ status: 500 }, { status: 500 }, { status: 200 });
+  try {
+    const first = await createTestSubscription({ url: `${receiver.url}/a` });
+    const second = await createTestSubscription({ url: `${receiver.url}/b` });
+    const flaky = await createTestSubscription({ url: failing.url });
+    const request = deliveryRequestFor([first, second, flaky]);
+    await enqueue(queues, request);
+
+    const rounds = await drain(queues);
+
+    expect(rounds.map((round) => round.response.batchItemFailures.length)).toEqual([1, 1, 0]);
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/a', '/b']);
+    expect(failing.requests).toHaveLength(3);
+    expect(new Set([...receiver.requests, ...failing.requests].map((r) => r.headers['webhook-id']))).toEqual(
+      new Set([request.deliveryId]),
+    );
+    for (const subscription of [first, second]) {
+      expect(await getDelivery(request.tenantId, subscription.id, request.deliveryId)).toMatchObject({
+        status: 'succeeded',
+        attempts: [{ statusCode: 200 }],
+      });
+    }
+    const flakyRecord = await getDelivery(request.tenantId, flaky.id, request.deliveryId);
+    expect(flakyRecord!.status).toBe('succeeded');
+    expect(flakyRecord!.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 500, 200]);
+  } finally {
+    await failing.close();
+  }
+});
+
+test('the same event queued again (a provider retry) is not posted to subscriptions that got it', async () => {
+  const subscription = await createTestSubscription({ url: receiver.url });
+  const request = deliveryRequestFor(subscription);
+  await enqueue(queues, request);
+  await drain(queues);
+  await enqueue(queues, request);
+
+  const rounds = await drain(queues);
+
+  expect(rounds).toMatchObject([{ received: 1, response: { batchItemFailures: [] } }]);
+  expect(receiver.requests).toHaveLength(1);
+  expect((await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.attempts).toHaveLength(
+    1,
+  );
+});
+
+test('a long response body is kept to 1 KB for a failure and 256 bytes for a success', async () => {
+  receiver.reply({ status: 500, body: 'e'.repeat(5000) }, { status: 200, body: 's'.repeat(5000) });
+  const subscription = await createTestSubscription({ url: receiver.url });
+  const request = deliveryRequestFor(subscription);
+  await enqueue(queues, request);
+
+  await drain(queues);
+
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
+  expect(record!.attempts.map((attempt) => attempt.responseBody!.length)).toEqual([1024, 256]);
 });
 
 test('in a batch, only the failing record is retried', async () => {
@@ -214,8 +273,12 @@ test('in a batch, only the failing record is retried', async () => {
     expect(rounds[0]!.response.batchItemFailures).toHaveLength(1);
     expect(receiver.requests).toHaveLength(1);
     expect(failing.requests).toHaveLength(2);
-    expect((await getDelivery(good.id, goodRequest.deliveryId))!.attempts).toHaveLength(1);
-    expect(await getDelivery(bad.id, badRequest.deliveryId)).toMatchObject({ status: 'succeeded' });
+    expect((await getDelivery(goodRequest.tenantId, good.id, goodRequest.deliveryId))!.attempts).toHaveLength(
+      1,
+    );
+    expect(await getDelivery(badRequest.tenantId, bad.id, badRequest.deliveryId)).toMatchObject({
+      status: 'succeeded',
+    });
   } finally {
     await failing.close();
   }
@@ -242,7 +305,9 @@ test('a redelivered message that already succeeded is not sent again', async () 
   expect(rounds[0]!.records[0]!.attributes.ApproximateReceiveCount).toBe('2');
   expect(rounds[0]!.response.batchItemFailures).toHaveLength(0);
   expect(receiver.requests).toHaveLength(1);
-  expect((await getDelivery(subscription.id, request.deliveryId))!.attempts).toHaveLength(1);
+  expect((await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.attempts).toHaveLength(
+    1,
+  );
 });
 
 test('a private address is refused when private targets are not allowed', async () => {
@@ -255,7 +320,7 @@ test('a private address is refused when private targets are not allowed', async 
   await pollOnce(queues);
 
   expect(receiver.requests).toHaveLength(0);
-  const record = await getDelivery(subscription.id, request.deliveryId);
+  const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
   expect(record!.status).toBe('pending');
   expect(record!.attempts[0]!.error).toMatch(/^refused to connect to private address (127\.0\.0\.1|::1)$/);
 });

@@ -76,11 +76,11 @@ describe('function permissions', () => {
     );
   });
 
-  it('lets the inbound function read integrations and subscriptions, record idempotency, and put events on the bus only', () => {
+  it('lets the inbound function read integrations and subscriptions and put events on the bus, nothing else', () => {
     expect(actual('inbound')).toEqual(
       expected(
         'inbound',
-        { Integrations: 'read', Subscriptions: 'read', Idempotency: 'readWrite' },
+        { Integrations: 'read', Subscriptions: 'read' },
         { [idOf(stack.fanOut.bus)]: ['events:PutEvents'] },
       ),
     );

@@ -203,7 +203,6 @@ describe('functions', () => {
       {
         INTEGRATIONS_TABLE: 'Integrations',
         SUBSCRIPTIONS_TABLE: 'Subscriptions',
-        IDEMPOTENCY_TABLE: 'Idempotency',
       },
       {},
     ],

@@ -14,8 +14,8 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { handler } from '../../../lambdas/delivery/handler';
 import { sqs } from '../../../lambdas/shared/aws';
-import { derivedId, newId } from '../../../lambdas/shared/ids';
-import { envelopeFor, type DeliveryRequest } from '../../../lambdas/shared/events';
+import { newId } from '../../../lambdas/shared/ids';
+import { deliveryIdOf, envelopeFor, type DeliveryRequest } from '../../../lambdas/shared/events';
 import { maxAttempts, parseRetrySchedule } from '../../../lambdas/shared/retry-schedule';
 import { createSubscription, type Subscription } from '../../../lambdas/shared/subscriptions';
 
@@ -69,11 +69,16 @@ export async function createTestSubscription(overrides: Partial<Subscription> = 
   return subscription;
 }
 
-export function deliveryRequestFor(subscription: Subscription, eventId = newId('evt')): DeliveryRequest {
+/** A queued event for one subscription, or for several (of one tenant). */
+export function deliveryRequestFor(
+  subscriptions: Subscription | Subscription[],
+  eventId = newId('evt'),
+): DeliveryRequest {
+  const [first, ...rest] = [subscriptions].flat();
   return {
-    deliveryId: derivedId('msg', subscription.tenantId, eventId, subscription.id),
-    tenantId: subscription.tenantId,
-    subscriptionId: subscription.id,
+    deliveryId: deliveryIdOf(first!.tenantId, eventId, '2025-01-15T10:30:05.000Z'),
+    tenantId: first!.tenantId,
+    subscriptionIds: [first!, ...rest].map((subscription) => subscription.id),
     eventType: 'EMAIL_OPEN',
     payload: {
       eventType: 'OPEN',
