@@ -48,7 +48,7 @@ export const FUNCTION_TABLES: Readonly<
     read: [],
     readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE],
   },
-  inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [] },
+  inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [IDEMPOTENCY_TABLE] },
   delivery: { read: [SUBSCRIPTIONS_TABLE], readWrite: [DELIVERIES_TABLE] },
 };
 

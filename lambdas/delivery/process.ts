@@ -200,8 +200,11 @@ async function settleMessage(
   return false;
 }
 
-async function processRecord(record: SQSRecord, env: DeliveryEnv): Promise<RecordOutcome> {
-  const delivery = parseRecord(record);
+async function processRecord(
+  record: SQSRecord,
+  delivery: ReturnType<typeof parseRecord>,
+  env: DeliveryEnv,
+): Promise<RecordOutcome> {
   if (!delivery) {
     logger.error('dropping a message that is not a delivery request', {
       messageId: record.messageId,
@@ -282,12 +285,34 @@ function publishMetrics(outcomes: readonly RecordOutcome[]): void {
   }
 }
 
+/**
+ * The records of a batch that only repeat deliveries an earlier record of the batch carries (a
+ * provider's retry arriving within the batching window). Posted concurrently, neither would see the
+ * other in the log; the earlier record delivers, and carries the retries if it fails.
+ */
+function duplicatesInBatch(deliveries: readonly ReturnType<typeof parseRecord>[]): Set<number> {
+  const carried = new Set<string>();
+  const duplicates = new Set<number>();
+  deliveries.forEach((delivery, index) => {
+    if (!delivery) return;
+    const keys = delivery.request.subscriptionIds.map((id) => `${delivery.request.deliveryId}/${id}`);
+    if (keys.every((key) => carried.has(key))) duplicates.add(index);
+    for (const key of keys) carried.add(key);
+  });
+  return duplicates;
+}
+
 /** Processes a batch concurrently; the response lists the records SQS must keep (partial batch failure). */
 export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const env = deliveryEnv();
+  const deliveries = event.Records.map(parseRecord);
+  const duplicates = duplicatesInBatch(deliveries);
   const outcomes = await Promise.all(
-    event.Records.map((record) =>
-      processRecord(record, env).catch((error: unknown): RecordOutcome => {
+    event.Records.map((record, index) =>
+      (duplicates.has(index)
+        ? Promise.resolve(DROPPED)
+        : processRecord(record, deliveries[index], env)
+      ).catch((error: unknown): RecordOutcome => {
         logger.error('delivery crashed; the message will be retried', {
           messageId: record.messageId,
           error: error as Error,

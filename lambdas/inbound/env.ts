@@ -4,6 +4,7 @@ import { readEnv } from '../shared/env';
 const InboundEnvSchema = z.object({
   INTEGRATIONS_TABLE: z.string().min(1),
   SUBSCRIPTIONS_TABLE: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
   PUBLIC_URL: z
     .string()

@@ -3,10 +3,11 @@
  * per event with subscribers on the bus, naming the subscriptions it matched.
  *
  * Nothing is deduplicated here. The ids are deterministic (event id from integration + provider event
- * id, delivery id from tenant + event, sent as `webhook-id`), so a provider's retry of a request
- * publishes the same deliveries again, and the delivery function, which reads each event's delivery
- * log before posting, posts nothing to the subscriptions that already got it. That costs a read per
- * event there instead of a marker write and read per event here.
+ * id, delivery id from tenant + event + the event's time, sent as `webhook-id`), so a provider's retry
+ * of a request publishes the same deliveries again, and the delivery function, which reads each
+ * event's delivery log before posting, posts nothing to the subscriptions that already got it. That
+ * costs a read per event there instead of a dedupe write and read per event here. Only an event with
+ * no time of its own needs a record here, of its first arrival (see first-seen.ts).
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -32,6 +33,7 @@ import { METRIC, METRICS_NAMESPACE, PROVIDER_DIMENSION, SERVICE_NAME } from '../
 import { matchingSubscriptions, type Subscription } from '../shared/subscriptions';
 import { inboundEnv } from './env';
 import { logger } from '../shared/logger';
+import { firstSeenTimes } from './first-seen';
 import { defaultProviderContext } from './provider-context';
 import { publishAll, type PutBatch } from './publish';
 
@@ -152,6 +154,19 @@ export async function ingest(
   const subscribers = await Promise.all(
     published.map(({ eventType, outcome }) => subscribersOf.get(lookupOf(eventType, outcome.product))!),
   );
+  // An event whose time is this request's arrival had none of its own: give it its first arrival's.
+  const arrival = request.now.toISOString();
+  const untimed = published.filter(
+    ({ outcome }, index) => subscribers[index]!.length > 0 && outcome.occurredAt === arrival,
+  );
+  const firstArrivals = await firstSeenTimes(
+    integrationId,
+    untimed.map(({ outcome }) => outcome.providerEventId),
+    request.now,
+  );
+  untimed.forEach((event, index) => {
+    event.outcome = { ...event.outcome, occurredAt: firstArrivals[index]! };
+  });
   published.forEach(({ outcome, eventId, eventType }, index) => {
     const subscriptions = subscribers[index]!;
     if (subscriptions.length === 0) return;

@@ -70,7 +70,11 @@ export const DELIVERIES_TABLE: TableDefinition = {
   localIndexes: [],
 };
 
-/** Idempotency records of Powertools idempotency for API POSTs (its default attribute names `id` and `expiration`). */
+/**
+ * Idempotency records: Powertools idempotency for API POSTs (its default attribute names `id` and
+ * `expiration`) and the inbound first-arrival records of events with no time of their own
+ * (`id = seen#...`, see inbound/first-seen.ts).
+ */
 export const IDEMPOTENCY_TABLE: TableDefinition = {
   id: 'Idempotency',
   envVar: 'IDEMPOTENCY_TABLE',

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../lambdas/shared/aws';
 import type { EventType } from '../../lambdas/shared/catalog';
-import { getDelivery, recordAttempt, type DeliveryStatus } from '../../lambdas/shared/deliveries';
+import { getDelivery, recordAttempts, type DeliveryStatus } from '../../lambdas/shared/deliveries';
 import { envelopeFor, type DeliveryRequest } from '../../lambdas/shared/events';
 import { samplePayload } from '../../lambdas/api/samples';
 import { useEmulators } from '../support/emulators';
@@ -16,7 +16,7 @@ function deliveryRequest(
   return {
     deliveryId,
     tenantId,
-    subscriptionId,
+    subscriptionIds: [subscriptionId],
     eventType,
     payload: samplePayload(eventType, { id: `evt_${deliveryId}` }),
   };
@@ -31,11 +31,18 @@ async function seedDelivery(
 ): Promise<void> {
   for (const [index, attempt] of attempts.entries()) {
     const at = new Date(Date.UTC(2025, 0, 1, 0, minute, index)).toISOString();
-    await recordAttempt(
+    await recordAttempts(
       request,
-      { attemptKey: `m-${request.deliveryId}:${index + 1}`, at, durationMs: 12, ...attempt },
-      index === attempts.length - 1 ? status : 'pending',
+      `m-${request.deliveryId}:${index + 1}`,
+      [
+        {
+          subscriptionId: request.subscriptionIds[0]!,
+          attempt: { attemptKey: '', at, durationMs: 12, ...attempt },
+          status: index === attempts.length - 1 ? status : 'pending',
+        },
+      ],
       86_400,
+      at,
     );
   }
 }
@@ -81,6 +88,13 @@ describe('delivery logs and retry', () => {
       deliveryRequest(tenantId, webhookId, 'msg_4', 'EMAIL_FAILED'),
       4,
       [{ statusCode: 204 }],
+      'succeeded',
+    );
+    // The tenant's other webhook shares the log table's partition; its deliveries are not listed here.
+    await seedDelivery(
+      deliveryRequest(tenantId, 'wh_other', 'msg_5', 'EMAIL_OPEN'),
+      5,
+      [{ statusCode: 200 }],
       'succeeded',
     );
   });
@@ -164,8 +178,11 @@ describe('delivery logs and retry', () => {
     );
     expect(Messages).toHaveLength(1);
     const envelope = JSON.parse(Messages![0]!.Body!);
-    const record = await getDelivery(webhookId, 'msg_2');
-    expect(envelope).toEqual({ ...envelopeFor(record!.request), time: expect.any(String) });
+    const record = await getDelivery(tenantId, webhookId, 'msg_2');
+    expect(envelope).toEqual({
+      ...envelopeFor(deliveryRequest(tenantId, webhookId, 'msg_2', 'EMAIL_FAILED')),
+      time: expect.any(String),
+    });
     expect(envelope['detail-type']).toBe('FAILED');
     expect(record?.status).toBe('pending');
     expect(record?.attempts).toHaveLength(4);
@@ -189,7 +206,7 @@ describe('delivery logs and retry', () => {
       const answer = await call('POST', `/v1/webhooks/${webhookId}/deliveries/msg_1/retry`, { tenantId });
       expect(answer.status).toBe(503);
       expect(answer.body.error.code).toBe('unavailable');
-      expect((await getDelivery(webhookId, 'msg_1'))?.status).toBe('succeeded');
+      expect((await getDelivery(tenantId, webhookId, 'msg_1'))?.status).toBe('succeeded');
     } finally {
       process.env.DELIVERY_QUEUE_URLS = saved;
     }

@@ -1,4 +1,4 @@
-import { getDelivery, recordAttempt } from '../../lambdas/shared/deliveries';
+import { getDelivery, recordAttempts } from '../../lambdas/shared/deliveries';
 import { getSubscription } from '../../lambdas/shared/subscriptions';
 import { samplePayload } from '../../lambdas/api/samples';
 import { useEmulators } from '../support/emulators';
@@ -14,16 +14,22 @@ describe('tenant isolation', () => {
     emulators = await useEmulators();
     await useDeliveryQueues();
     webhookOfA = (await call('POST', '/v1/webhooks', { tenantId: A, body: validWebhook() })).body.id;
-    await recordAttempt(
+    await recordAttempts(
       {
         deliveryId: 'msg_a1',
         tenantId: A,
-        subscriptionId: webhookOfA,
+        subscriptionIds: [webhookOfA],
         eventType: 'EMAIL_OPEN',
         payload: samplePayload('EMAIL_OPEN'),
       },
-      { attemptKey: 'm1:1', at: new Date().toISOString(), durationMs: 5, statusCode: 500 },
-      'failed',
+      'm1:1',
+      [
+        {
+          subscriptionId: webhookOfA,
+          attempt: { attemptKey: '', at: new Date().toISOString(), durationMs: 5, statusCode: 500 },
+          status: 'failed',
+        },
+      ],
       3600,
     );
   });
@@ -49,7 +55,7 @@ describe('tenant isolation', () => {
     const stored = await getSubscription(A, webhookOfA);
     expect(stored?.url).toBe('https://hooks.example.com/events');
     expect(stored?.retiredSecrets).toEqual([]);
-    expect((await getDelivery(webhookOfA, 'msg_a1'))?.status).toBe('failed');
+    expect((await getDelivery(A, webhookOfA, 'msg_a1'))?.status).toBe('failed');
     expect((await call('GET', '/v1/webhooks', { tenantId: B })).body.items).toEqual([]);
     expect((await call('GET', `/v1/webhooks/${webhookOfA}`, { tenantId: A })).status).toBe(200);
   });

@@ -245,6 +245,18 @@ test('the same event queued again (a provider retry) is not posted to subscripti
   );
 });
 
+test('two copies of one event in the same batch are posted once', async () => {
+  const subscription = await createTestSubscription({ url: receiver.url });
+  const request = deliveryRequestFor(subscription);
+  await enqueue(queues, request);
+  await enqueue(queues, request);
+
+  const rounds = await drain(queues);
+
+  expect(rounds).toMatchObject([{ received: 2, response: { batchItemFailures: [] } }]);
+  expect(receiver.requests).toHaveLength(1);
+});
+
 test('a long response body is kept to 1 KB for a failure and 256 bytes for a success', async () => {
   receiver.reply({ status: 500, body: 'e'.repeat(5000) }, { status: 200, body: 's'.repeat(5000) });
   const subscription = await createTestSubscription({ url: receiver.url });

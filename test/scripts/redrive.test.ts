@@ -1,7 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { main } from '../../scripts/redrive';
 import { sqs } from '../../lambdas/shared/aws';
-import { getDelivery, recordAttempt } from '../../lambdas/shared/deliveries';
+import { getDelivery, recordAttempts } from '../../lambdas/shared/deliveries';
 import { envelopeFor, type DeliveryRequest } from '../../lambdas/shared/events';
 import { STATUSES } from '../../lambdas/shared/catalog';
 import { useEmulators } from '../support/emulators';
@@ -47,7 +47,7 @@ describe('npm run redrive', () => {
   const request = (n: number): DeliveryRequest => ({
     deliveryId: `msg_${n}`,
     tenantId: 'tn_1',
-    subscriptionId: 'sub_1',
+    subscriptionIds: ['sub_1', 'sub_2'],
     eventType: 'EMAIL_FAILED',
     payload: {
       eventType: 'EMAIL_FAILED',
@@ -61,16 +61,28 @@ describe('npm run redrive', () => {
     },
   });
 
-  it('moves dead-lettered messages back to their delivery queue and marks them pending', async () => {
+  it('moves dead-lettered messages back to their delivery queue and marks their failed deliveries pending', async () => {
     const bodies = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) =>
       JSON.stringify(envelopeFor(request(n))),
     );
     for (const body of bodies)
       await sqs().send(new SendMessageCommand({ QueueUrl: dlq.FAILED, MessageBody: body }));
-    await recordAttempt(
+    const at = new Date().toISOString();
+    await recordAttempts(
       request(1),
-      { attemptKey: 'm:4', at: new Date().toISOString(), durationMs: 1, statusCode: 500 },
-      'failed',
+      'm:4',
+      [
+        {
+          subscriptionId: 'sub_1',
+          attempt: { attemptKey: '', at, durationMs: 1, statusCode: 500 },
+          status: 'failed',
+        },
+        {
+          subscriptionId: 'sub_2',
+          attempt: { attemptKey: '', at, durationMs: 1, statusCode: 200 },
+          status: 'succeeded',
+        },
+      ],
       3600,
     );
 
@@ -80,7 +92,9 @@ describe('npm run redrive', () => {
     expect(result.out).toMatch(/^FAILED: 12 moved back to the delivery queue/);
     expect((await drainQueue(source.FAILED!)).sort()).toEqual([...bodies].sort());
     expect(await drainQueue(dlq.FAILED!)).toEqual([]);
-    expect((await getDelivery('sub_1', 'msg_1'))!.status).toBe('pending');
+    // The failed delivery is back in the queue; the one that succeeded stays as it was.
+    expect((await getDelivery('tn_1', 'sub_1', 'msg_1'))!.status).toBe('pending');
+    expect((await getDelivery('tn_1', 'sub_2', 'msg_1'))!.status).toBe('succeeded');
   });
 
   it('--max limits how many move; `all` covers every event type', async () => {

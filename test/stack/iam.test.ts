@@ -76,11 +76,11 @@ describe('function permissions', () => {
     );
   });
 
-  it('lets the inbound function read integrations and subscriptions and put events on the bus, nothing else', () => {
+  it('lets the inbound function read integrations and subscriptions, record first arrivals, and put events on the bus only', () => {
     expect(actual('inbound')).toEqual(
       expected(
         'inbound',
-        { Integrations: 'read', Subscriptions: 'read' },
+        { Integrations: 'read', Subscriptions: 'read', Idempotency: 'readWrite' },
         { [idOf(stack.fanOut.bus)]: ['events:PutEvents'] },
       ),
     );

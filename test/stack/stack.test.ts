@@ -203,6 +203,7 @@ describe('functions', () => {
       {
         INTEGRATIONS_TABLE: 'Integrations',
         SUBSCRIPTIONS_TABLE: 'Subscriptions',
+        IDEMPOTENCY_TABLE: 'Idempotency',
       },
       {},
     ],
