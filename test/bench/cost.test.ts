@@ -27,10 +27,27 @@ describe('cost model arithmetic', () => {
     expect(lineCost(1, 'inbound invocations')).toBeCloseTo(0.2, 10);
   });
 
-  it('bills one EventBridge event and one SendMessage per event and subscriber', () => {
+  it('bills one EventBridge event, one SendMessage and one log write per event, whatever the subscribers', () => {
     expect(costPerMillion(1, assumptions).byService.EventBridge).toBeCloseTo(1.0, 10);
-    expect(costPerMillion(5, assumptions).byService.EventBridge).toBeCloseTo(5.0, 10);
-    expect(lineCost(5, 'SendMessage')).toBeCloseTo(2.0, 10);
+    expect(costPerMillion(5, assumptions).byService.EventBridge).toBeCloseTo(1.0, 10);
+    expect(lineCost(5, 'SendMessage')).toBeCloseTo(0.4, 10);
+    // One write per event: 1 WRU with one subscriber; the five-subscriber item is larger (2 WRU).
+    expect(lineCost(1, 'delivery log write')).toBeCloseTo(0.625, 10);
+    expect(lineCost(5, 'delivery log write')).toBeCloseTo(1.25, 10);
+  });
+
+  it('bills the POSTs themselves per subscriber: data transfer grows fivefold', () => {
+    expect(lineCost(5, 'webhook POSTs')).toBeCloseTo(5 * lineCost(1, 'webhook POSTs'), 10);
+  });
+
+  it('retries a message when any of its deliveries failed', () => {
+    const retried = { ...assumptions, retryRate: 0.1 };
+    const visibility = (subscribers: number) =>
+      costPerMillion(subscribers, retried)
+        .lines.filter((line) => line.item.startsWith('ChangeMessageVisibility'))
+        .reduce((sum, line) => sum + line.quantity, 0);
+    expect(visibility(1)).toBeCloseTo(100_000, 6);
+    expect(visibility(2)).toBeCloseTo(190_000, 6);
   });
 
   it('divides receive, delete and delivery invocations by the batch size', () => {
