@@ -28,7 +28,6 @@ import {
   getDeliveryLog,
   recordAttempts,
   RESPONSE_BODY_KEPT,
-  type DeliveryAttempt,
   type DeliveryStatus,
   type RecordedAttempt,
 } from '../shared/deliveries';
@@ -125,7 +124,7 @@ async function deliverTo(
       recorded: {
         subscriptionId,
         status: 'skipped',
-        attempt: { attemptKey: '', at, durationMs: 0, error: `skipped: ${reason}` },
+        attempt: { at, durationMs: 0, error: `skipped: ${reason}` },
       },
     };
   }
@@ -153,7 +152,7 @@ async function deliverTo(
       ? 'pending'
       : 'failed';
 
-  const recorded: DeliveryAttempt = { attemptKey: '', at: at.toISOString(), durationMs: result.durationMs };
+  const recorded: RecordedAttempt['attempt'] = { at: at.toISOString(), durationMs: result.durationMs };
   if (result.statusCode !== undefined) recorded.statusCode = result.statusCode;
   if (result.error !== undefined) recorded.error = result.error;
   if (result.responseBody) {

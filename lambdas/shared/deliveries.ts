@@ -67,7 +67,8 @@ export interface EventDeliveryLog {
 /** One subscription's outcome in one attempt round. */
 export interface RecordedAttempt {
   subscriptionId: string;
-  attempt: DeliveryAttempt;
+  /** The attempt; `recordAttempts` adds the round's attempt key. */
+  attempt: Omit<DeliveryAttempt, 'attemptKey'>;
   status: DeliveryStatus;
 }
 

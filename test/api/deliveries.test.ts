@@ -37,7 +37,7 @@ async function seedDelivery(
       [
         {
           subscriptionId: request.subscriptionIds[0]!,
-          attempt: { attemptKey: '', at, durationMs: 12, ...attempt },
+          attempt: { at, durationMs: 12, ...attempt },
           status: index === attempts.length - 1 ? status : 'pending',
         },
       ],

@@ -26,7 +26,7 @@ describe('tenant isolation', () => {
       [
         {
           subscriptionId: webhookOfA,
-          attempt: { attemptKey: '', at: new Date().toISOString(), durationMs: 5, statusCode: 500 },
+          attempt: { at: new Date().toISOString(), durationMs: 5, statusCode: 500 },
           status: 'failed',
         },
       ],

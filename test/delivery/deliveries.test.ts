@@ -26,15 +26,15 @@ const request: DeliveryRequest = {
 };
 
 test('records an attempt round once per attempt key, each subscription apart, in one item', async () => {
-  const failed = { attemptKey: '', at: '2025-01-01T00:00:01.000Z', statusCode: 500, durationMs: 5 };
-  const ok = { attemptKey: '', at: '2025-01-01T00:00:01.000Z', statusCode: 200, durationMs: 4 };
+  const failed = { at: '2025-01-01T00:00:01.000Z', statusCode: 500, durationMs: 5 };
+  const ok = { at: '2025-01-01T00:00:01.000Z', statusCode: 200, durationMs: 4 };
   const round1 = [
     { subscriptionId: 'sub_1', attempt: failed, status: 'pending' as const },
     { subscriptionId: 'sub_2', attempt: ok, status: 'succeeded' as const },
   ];
   expect(await recordAttempts(request, 'm1:1', round1, 86400, failed.at)).toBe(true);
   expect(await recordAttempts(request, 'm1:1', round1, 86400, failed.at)).toBe(false);
-  const retried = { attemptKey: '', at: '2025-01-01T00:01:01.000Z', statusCode: 200, durationMs: 5 };
+  const retried = { at: '2025-01-01T00:01:01.000Z', statusCode: 200, durationMs: 5 };
   expect(
     await recordAttempts(
       request,
@@ -73,7 +73,7 @@ test('records an attempt round once per attempt key, each subscription apart, in
 
 test("lists one subscription's deliveries newest first across the tenant's shared log, page by page", async () => {
   const at = '2025-01-02T00:00:00.000Z';
-  const attempt = { attemptKey: '', at, statusCode: 200, durationMs: 1 };
+  const attempt = { at, statusCode: 200, durationMs: 1 };
   // 30 events; sub_a is on every third, sub_b on all.
   for (let n = 0; n < 30; n++) {
     const deliveryId = `msg_${String(n).padStart(2, '0')}`;

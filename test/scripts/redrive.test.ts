@@ -74,12 +74,12 @@ describe('npm run redrive', () => {
       [
         {
           subscriptionId: 'sub_1',
-          attempt: { attemptKey: '', at, durationMs: 1, statusCode: 500 },
+          attempt: { at, durationMs: 1, statusCode: 500 },
           status: 'failed',
         },
         {
           subscriptionId: 'sub_2',
-          attempt: { attemptKey: '', at, durationMs: 1, statusCode: 200 },
+          attempt: { at, durationMs: 1, statusCode: 200 },
           status: 'succeeded',
         },
       ],
