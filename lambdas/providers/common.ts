@@ -146,20 +146,41 @@ export function normalized(
     metadata: Metadata;
   },
 ): NormalizedFields {
-  const { metadata, ...rest } = fields;
-  const result: NormalizedFields = {
-    ...rest,
-    trackingId: metadata.trackingId ?? rest.providerMessageId ?? rest.providerEventId,
-    notificationId: metadata.notificationId,
-    userId: metadata.userId,
-  };
-  if (metadata.product !== undefined) result.product = metadata.product;
-  if (result.reason === undefined) delete result.reason;
+  // Spelled out rather than rest + spread + delete: this runs per event (up to 1,000 per SendGrid
+  // request) and explicit literals are several times faster in V8. Same keys, in the same order.
+  const { providerEventId, providerMessageId, occurredAt, status, channel, reason, metadata } = fields;
+  const { notificationId, userId, product } = metadata;
+  const trackingId = metadata.trackingId ?? providerMessageId ?? providerEventId;
+  const result: NormalizedFields =
+    reason === undefined
+      ? {
+          providerEventId,
+          providerMessageId,
+          occurredAt,
+          status,
+          channel,
+          trackingId,
+          notificationId,
+          userId,
+        }
+      : {
+          providerEventId,
+          providerMessageId,
+          occurredAt,
+          status,
+          channel,
+          reason,
+          trackingId,
+          notificationId,
+          userId,
+        };
+  if (product !== undefined) result.product = product;
   return result;
 }
 
 export function ignored(providerStatus: string, identity: Omit<IgnoredEvent, 'ignored'>): IgnoredEvent {
-  return { ignored: providerStatus, ...identity };
+  const { providerEventId, providerMessageId, occurredAt } = identity;
+  return { ignored: providerStatus, providerEventId, providerMessageId, occurredAt };
 }
 
 /** Looks a provider status up in a module's mapping table. */

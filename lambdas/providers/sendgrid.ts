@@ -5,7 +5,7 @@
  * https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
  * The body is a JSON array of events; `custom_args` come back as top-level keys of each event.
  */
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
 import {
@@ -45,6 +45,20 @@ function publicKeyOf(verificationKey: string): KeyObject | undefined {
   }
 }
 
+/** Parsed keys by verification key: parsing costs about as much as verifying a 200 KB batch. */
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEY_CACHE_SIZE = 100;
+
+function cachedPublicKeyOf(verificationKey: string): KeyObject | undefined {
+  let key = publicKeys.get(verificationKey);
+  if (key) return key;
+  key = publicKeyOf(verificationKey);
+  if (!key) return undefined;
+  if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!);
+  publicKeys.set(verificationKey, key);
+  return key;
+}
+
 const mapping: readonly MappingRow[] = [
   { providerStatus: 'open', status: 'OPEN' },
   { providerStatus: 'click', status: 'CLICK' },
@@ -68,11 +82,16 @@ export const sendgrid: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     const signature = requireHeader(request, SIGNATURE_HEADER);
     const timestamp = requireHeader(request, TIMESTAMP_HEADER);
     checkTimestamp(timestamp, request.now);
-    const key = publicKeyOf(verificationKey);
-    const signed = Buffer.concat([Buffer.from(timestamp, 'utf8'), request.rawBody]);
+    const key = cachedPublicKeyOf(verificationKey);
     let valid = false;
     try {
-      valid = Boolean(key) && verifySignature('sha256', signed, key!, Buffer.from(signature, 'base64'));
+      // Streams timestamp and body into the hash instead of copying them into one buffer first.
+      valid =
+        key !== undefined &&
+        createVerify('sha256')
+          .update(timestamp, 'utf8')
+          .update(request.rawBody)
+          .verify(key, signature, 'base64');
     } catch {
       valid = false;
     }
@@ -86,21 +105,20 @@ export const sendgrid: ProviderModule<z.infer<typeof CredentialsSchema>> = {
   normalize(event) {
     const name = text(event.event) ?? 'unknown';
     const providerMessageId = text(event.sg_message_id);
-    const identity = {
-      providerEventId:
-        text(event.sg_event_id) ?? stableId(name, providerMessageId, text(event.timestamp), text(event.url)),
-      providerMessageId,
-      occurredAt: isoDate(event.timestamp, new Date()),
-    };
+    const providerEventId =
+      text(event.sg_event_id) ?? stableId(name, providerMessageId, text(event.timestamp), text(event.url));
+    const occurredAt = isoDate(event.timestamp, new Date());
     const status = mappedStatus(mapping, name);
-    if (status === 'ignored') return ignored(name, identity);
-    const reason = text(event.reason) ?? text(event.response) ?? undefined;
+    if (status === 'ignored') return ignored(name, { providerEventId, providerMessageId, occurredAt });
+    // Plain fields rather than spreads: this runs for each of up to 1,000 events of a request.
     return normalized({
-      ...identity,
+      providerEventId,
+      providerMessageId,
+      occurredAt,
       status,
       channel: 'EMAIL',
       metadata: metadataFrom(event),
-      ...(status === 'FAILED' && reason !== undefined && { reason }),
+      reason: status === 'FAILED' ? (text(event.reason) ?? text(event.response) ?? undefined) : undefined,
     });
   },
 };
