@@ -61,26 +61,42 @@ const agents = {
   open: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
 };
 
-/** Builds the request headers. Custom headers come first so they can never replace ours. */
+/**
+ * Builds the request headers. Custom headers come first so they can never replace ours. `body` is the
+ * exact bytes sent (a string is taken as UTF-8).
+ */
 export function deliveryHeaders(
   target: WebhookTarget,
-  body: string,
+  body: string | Uint8Array,
   deliveryId: string,
   now: Date,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(target.headers ?? {})) headers[name.toLowerCase()] = value;
-  Object.assign(headers, signatureHeaders(target.secrets, deliveryId, now, body), {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(body, 'utf8')),
-    'user-agent': USER_AGENT,
-  });
+  let customAuthorization = false;
+  const custom = target.headers;
+  if (custom) {
+    for (const name of Object.keys(custom)) {
+      const lower = name.toLowerCase();
+      headers[lower] = custom[name]!;
+      if (lower === 'authorization') customAuthorization = true;
+    }
+  }
+  const signature = signatureHeaders(target.secrets, deliveryId, now, body);
+  headers['webhook-id'] = signature['webhook-id'];
+  headers['webhook-timestamp'] = signature['webhook-timestamp'];
+  headers['webhook-signature'] = signature['webhook-signature'];
+  headers['x-webhook-signature'] = signature['x-webhook-signature'];
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(
+    typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length,
+  );
+  headers['user-agent'] = USER_AGENT;
   if (target.auth) {
     const credentials = Buffer.from(`${target.auth.username}:${target.auth.password}`, 'utf8').toString(
       'base64',
     );
     headers.authorization = `Basic ${credentials}`;
-  } else {
+  } else if (customAuthorization) {
     delete headers.authorization;
   }
   return headers;
@@ -93,6 +109,73 @@ function describeError(error: unknown): string {
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
+/** What a target URL says about where to connect, parsed once per URL string. */
+interface ParsedTarget {
+  protocol: string;
+  isHttps: boolean;
+  /** Without IPv6 brackets. */
+  hostname: string;
+  port: string | undefined;
+  path: string;
+  /** The `Host` header: the host name (IPv6 in brackets) and the port unless it is the scheme's default. */
+  host: string;
+  /** Set when the host is a non-public IP literal: the refusal, given when private targets are not allowed. */
+  privateHostError?: string;
+}
+
+/**
+ * Parsed target URLs by URL string: parsing, the IP-literal check and the path are pure functions of
+ * the string, so a warm function does them once per subscription URL, not once per delivery. Host
+ * names are still checked on every new connection, by `guardedLookup` on the address actually dialled.
+ * `null` marks an invalid URL. Bounded: a function that meets more URLs than this starts over.
+ */
+const TARGET_CACHE_LIMIT = 1024;
+const parsedTargets = new Map<string, ParsedTarget | null>();
+
+function parseTarget(text: string): ParsedTarget | null {
+  let parsed = parsedTargets.get(text);
+  if (parsed !== undefined) return parsed;
+  try {
+    const url = new URL(text);
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    parsed = {
+      protocol: url.protocol,
+      isHttps: url.protocol === 'https:',
+      hostname,
+      port: url.port || undefined,
+      path: `${url.pathname}${url.search}`,
+      host: url.host,
+    };
+    try {
+      assertPublicHost(hostname);
+    } catch (error) {
+      parsed.privateHostError = describeError(error);
+    }
+  } catch {
+    parsed = null;
+  }
+  if (parsedTargets.size >= TARGET_CACHE_LIMIT) parsedTargets.clear();
+  parsedTargets.set(text, parsed);
+  return parsed;
+}
+
+/**
+ * The headers as the flat `[name, value, ...]` list `http.request` also takes, with the `Host` header
+ * it would otherwise add itself (last, as it does). Given a list, node:http validates each header once
+ * and writes it straight into the request head; given an object, it first copies every header into a
+ * header map of its own (validating, lower-casing), then walks that map to write the head.
+ */
+function headerList(headers: Record<string, string>, host: string): string[] {
+  const list: string[] = [];
+  for (const name of Object.keys(headers)) list.push(name, headers[name]!);
+  list.push('Host', host);
+  return list;
+}
+
+function failedAttempt(started: number, error: string): AttemptResult {
+  return { delivered: false, durationMs: Math.round(performance.now() - started), error };
+}
+
 /** POSTs `JSON.stringify(payload)` (exactly the bytes signed) to the target. Never throws. */
 export async function sendWebhook(
   target: WebhookTarget,
@@ -100,148 +183,171 @@ export async function sendWebhook(
   options: SendOptions,
 ): Promise<AttemptResult> {
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const failed = (error: string): AttemptResult => ({ delivered: false, durationMs: elapsed(), error });
 
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    return failed('invalid URL');
+  const url = parseTarget(target.url);
+  if (url === null) return failedAttempt(started, 'invalid URL');
+  if (!url.isHttps && !(url.protocol === 'http:' && options.allowPrivateTargets)) {
+    return failedAttempt(started, `${url.protocol.replace(/:$/, '')} URLs are not allowed: use https`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivateTargets)) {
-    return failed(`${url.protocol.replace(/:$/, '')} URLs are not allowed: use https`);
-  }
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!options.allowPrivateTargets) {
-    try {
-      assertPublicHost(hostname);
-    } catch (error) {
-      return failed(describeError(error));
-    }
+  if (!options.allowPrivateTargets && url.privateHostError !== undefined) {
+    return failedAttempt(started, url.privateHostError);
   }
 
-  const body = JSON.stringify(payload);
+  // Encoded once: these bytes are signed, measured for content-length and sent.
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
   let headers: Record<string, string>;
   try {
     headers = deliveryHeaders(target, body, options.deliveryId, options.now ?? new Date());
   } catch (error) {
-    return failed(describeError(error));
+    return failedAttempt(started, describeError(error));
   }
-  const isHttps = url.protocol === 'https:';
   const agentsForMode = options.allowPrivateTargets ? agents.open : agents.guarded;
+  const requestOptions: http.RequestOptions = {
+    method: 'POST',
+    hostname: url.hostname,
+    port: url.port,
+    path: url.path,
+    headers: headers.host === undefined ? headerList(headers, url.host) : headers,
+    agent: url.isHttps ? agentsForMode.https : agentsForMode.http,
+  };
+  if (!options.allowPrivateTargets) requestOptions.lookup = guardedLookup;
   const plan: RequestPlan = {
-    module: isHttps ? https : http,
-    options: {
-      method: 'POST',
-      protocol: url.protocol,
-      hostname,
-      port: url.port || undefined,
-      path: `${url.pathname}${url.search}`,
-      headers,
-      agent: isHttps ? agentsForMode.https : agentsForMode.http,
-      lookup: options.allowPrivateTargets ? undefined : guardedLookup,
-    },
+    module: url.isHttps ? https : http,
+    options: requestOptions,
     body,
     timeoutMs: options.timeoutMs,
   };
   const deadline = started + options.timeoutMs;
-  let outcome = await postOnce(plan, deadline - performance.now());
+  let attempt = await postOnce(plan, deadline - performance.now());
   // A kept-alive connection the endpoint closed while it sat idle (or while a Lambda was frozen) fails
   // on first use; that says nothing about the endpoint, so the request goes once more on a new one.
-  if (outcome.staleConnection && deadline - performance.now() > 0) {
-    outcome = await postOnce(plan, deadline - performance.now());
+  if (attempt.staleConnection && deadline - performance.now() > 0) {
+    attempt = await postOnce(plan, deadline - performance.now());
   }
-  const { staleConnection: _stale, ...result } = outcome;
-  return { ...result, durationMs: elapsed() };
+  const result = attempt.result!;
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
 }
 
 interface RequestPlan {
   module: typeof http | typeof https;
   options: http.RequestOptions;
-  body: string;
+  body: Buffer;
   timeoutMs: number;
 }
 
-type PostOutcome = Omit<AttemptResult, 'durationMs'> & {
-  /** The request failed on a reused connection before any answer. */
-  staleConnection?: boolean;
-};
-
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-function postOnce(plan: RequestPlan, remainingMs: number): Promise<PostOutcome> {
-  return new Promise<PostOutcome>((resolve) => {
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (outcome: PostOutcome) => {
-      if (settled) return;
-      settled = true;
-      timers.forEach(clearTimeout);
-      resolve(outcome);
-    };
+/**
+ * One request of an attempt, as an object whose methods are the event handlers (rather than a set of
+ * closures made anew for every request). Its `result` leaves `durationMs` to `sendWebhook`, which
+ * times the whole attempt.
+ */
+class Post {
+  result: AttemptResult | undefined;
+  /** The request failed on a reused connection before any answer. */
+  staleConnection = false;
+  private readonly request: http.ClientRequest;
+  private response: http.IncomingMessage | undefined;
+  private statusCode = 0;
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
 
-    const request = plan.module.request(plan.options);
-
+  constructor(
+    private readonly plan: RequestPlan,
+    remainingMs: number,
+    private readonly resolve: (post: Post) => void,
+  ) {
+    const request = (this.request = plan.module.request(plan.options));
     // Until the status line arrives the timeout fails the attempt; after it, the answer stands and only
-    // the reading of its body stops.
-    let onTimeout = (): void => {
-      request.destroy(new Error(`timed out after ${plan.timeoutMs} ms`));
-    };
-    timers.push(setTimeout(() => onTimeout(), Math.max(0, remainingMs)));
-    request.on('socket', (socket: Socket) => {
-      if (!socket.connecting) return; // a reused keep-alive connection
-      const connectTimeout = Math.min(CONNECT_TIMEOUT_MS, plan.timeoutMs);
-      const timer = setTimeout(
-        () => request.destroy(new Error(`connect timed out after ${connectTimeout} ms`)),
-        connectTimeout,
-      );
-      timers.push(timer);
-      socket.once('connect', () => clearTimeout(timer));
-    });
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      finish({
+    // the reading of its body stops. Whole milliseconds, so the timers of a batch share one timer list.
+    this.timer = setTimeout(() => this.onTimeout(), Math.max(0, Math.ceil(remainingMs)));
+    request.on('socket', (socket: Socket) => this.onSocket(socket));
+    request.on('error', (error: NodeJS.ErrnoException) => this.onRequestError(error));
+    request.on('response', (response: http.IncomingMessage) => this.onResponse(response));
+    request.end(plan.body);
+  }
+
+  private finish(result: AttemptResult): void {
+    if (this.result !== undefined) return;
+    this.result = result;
+    clearTimeout(this.timer);
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.resolve(this);
+  }
+
+  private onTimeout(): void {
+    if (this.response !== undefined) {
+      this.done();
+      this.response.destroy();
+    } else {
+      this.request.destroy(new Error(`timed out after ${this.plan.timeoutMs} ms`));
+    }
+  }
+
+  private onSocket(socket: Socket): void {
+    if (!socket.connecting) return; // a reused keep-alive connection
+    const connectTimeout = Math.min(CONNECT_TIMEOUT_MS, this.plan.timeoutMs);
+    const timer = setTimeout(
+      () => this.request.destroy(new Error(`connect timed out after ${connectTimeout} ms`)),
+      connectTimeout,
+    );
+    this.connectTimer = timer;
+    socket.once('connect', () => clearTimeout(timer));
+  }
+
+  private onRequestError(error: NodeJS.ErrnoException): void {
+    if (this.result !== undefined) return;
+    this.staleConnection = this.request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? '');
+    this.finish({ delivered: false, durationMs: 0, error: describeError(error) });
+  }
+
+  private onResponse(response: http.IncomingMessage): void {
+    this.response = response;
+    this.statusCode = response.statusCode ?? 0;
+    response.on('data', (chunk: Buffer) => this.onData(chunk));
+    response.on('end', () => this.done());
+    response.on('error', (error: Error) =>
+      this.finish({
         delivered: false,
+        durationMs: 0,
+        statusCode: this.statusCode,
         error: describeError(error),
-        staleConnection: request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? ''),
       }),
     );
+    response.on('aborted', () => this.done());
+  }
 
-    request.on('response', (response) => {
-      const statusCode = response.statusCode ?? 0;
-      const chunks: Buffer[] = [];
-      let received = 0;
-      const done = () => {
-        const responseBody = Buffer.concat(chunks).subarray(0, RESPONSE_KEEP_LIMIT).toString('utf8');
-        const outcome: PostOutcome = {
-          delivered: statusCode >= 200 && statusCode < 300,
-          statusCode,
-          responseBody,
-        };
-        if (statusCode >= 300 && statusCode < 400) {
-          const location = response.headers.location;
-          outcome.error = `redirect not followed (HTTP ${statusCode}${location ? ` to ${location}` : ''})`;
-        }
-        finish(outcome);
-      };
-      onTimeout = () => {
-        done();
-        response.destroy();
-      };
-      response.on('data', (chunk: Buffer) => {
-        if (received < RESPONSE_KEEP_LIMIT) chunks.push(chunk);
-        received += chunk.length;
-        if (received > RESPONSE_READ_LIMIT) {
-          // Too much to drain: drop this connection rather than read on.
-          done();
-          response.destroy();
-        }
-      });
-      response.on('end', done);
-      response.on('error', (error) => finish({ delivered: false, statusCode, error: describeError(error) }));
-      response.on('aborted', done);
-    });
+  private onData(chunk: Buffer): void {
+    if (this.received < RESPONSE_KEEP_LIMIT) this.chunks.push(chunk);
+    this.received += chunk.length;
+    if (this.received > RESPONSE_READ_LIMIT) {
+      // Too much to drain: drop this connection rather than read on.
+      this.done();
+      this.response!.destroy();
+    }
+  }
 
-    request.end(plan.body);
-  });
+  private done(): void {
+    if (this.result !== undefined) return;
+    const { chunks, statusCode } = this;
+    const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const result: AttemptResult = {
+      delivered: statusCode >= 200 && statusCode < 300,
+      statusCode,
+      durationMs: 0,
+      responseBody: kept.toString('utf8', 0, Math.min(kept.length, RESPONSE_KEEP_LIMIT)),
+    };
+    if (statusCode >= 300 && statusCode < 400) {
+      const location = this.response!.headers.location;
+      result.error = `redirect not followed (HTTP ${statusCode}${location ? ` to ${location}` : ''})`;
+    }
+    this.finish(result);
+  }
+}
+
+function postOnce(plan: RequestPlan, remainingMs: number): Promise<Post> {
+  return new Promise<Post>((resolve) => new Post(plan, remainingMs, resolve));
 }

@@ -8,6 +8,9 @@
  *   byte-identical to the package's `sign`, and verifies it with the package's `verify`.
  * - `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with the current secret
  *   string exactly as the subscriber holds it (the check in the product's Node.js and Python examples).
+ *
+ * The body may be given as a string or as its UTF-8 bytes (the sender passes the very Buffer it then
+ * sends, so the body is encoded once); the signatures are the same either way.
  */
 import { createHmac } from 'node:crypto';
 
@@ -23,6 +26,23 @@ export function standardWebhooksKey(secret: string): Uint8Array {
     : Buffer.from(secret, 'utf8');
 }
 
+/**
+ * Decoded Standard Webhooks keys by secret, so a warm function does not base64-decode the same secret
+ * on every delivery. Bounded: a function that meets more secrets than this starts over.
+ */
+const KEY_CACHE_LIMIT = 1024;
+const keyCache = new Map<string, Uint8Array>();
+
+function cachedStandardWebhooksKey(secret: string): Uint8Array {
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    key = standardWebhooksKey(secret);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
 export interface SignatureHeaders {
   'webhook-id': string;
   'webhook-timestamp': string;
@@ -35,20 +55,27 @@ export function signatureHeaders(
   secrets: readonly string[],
   deliveryId: string,
   timestamp: Date,
-  body: string,
+  body: string | Uint8Array,
 ): SignatureHeaders {
-  const [current] = secrets;
+  const current = secrets[0];
   if (current === undefined) throw new Error('a delivery needs at least one signing secret');
   const seconds = String(Math.floor(timestamp.getTime() / 1000));
-  const signed = `${deliveryId}.${seconds}.${body}`;
-  const signatures = secrets.map(
-    (secret) =>
-      `v1,${createHmac('sha256', standardWebhooksKey(secret)).update(signed, 'utf8').digest('base64')}`,
-  );
+  // Standard Webhooks signs `${id}.${timestamp}.${body}`: the prefix and the body go in as two updates,
+  // which hash the same bytes as their concatenation without building it.
+  const prefix = `${deliveryId}.${seconds}.`;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  let signature = '';
+  for (let i = 0; i < secrets.length; i++) {
+    const digest = createHmac('sha256', cachedStandardWebhooksKey(secrets[i]!))
+      .update(prefix, 'utf8')
+      .update(bytes)
+      .digest('base64');
+    signature += i === 0 ? `v1,${digest}` : ` v1,${digest}`;
+  }
   return {
     'webhook-id': deliveryId,
     'webhook-timestamp': seconds,
-    'webhook-signature': signatures.join(' '),
-    'x-webhook-signature': `sha256=${createHmac('sha256', current).update(body, 'utf8').digest('hex')}`,
+    'webhook-signature': signature,
+    'x-webhook-signature': `sha256=${createHmac('sha256', current).update(bytes).digest('hex')}`,
   };
 }
