@@ -15,6 +15,7 @@ import { version } from '../../package.json';
 import type { BasicAuth } from '../shared/subscriptions';
 import type { WebhookPayload } from '../shared/events';
 import { assertPublicHost, guardedLookup, PrivateAddressError } from './address-guard';
+import { boundedMemo } from '../shared/memo';
 import { signatureHeaders } from './sign';
 
 export const USER_AGENT = `event-relay/${version}`;
@@ -127,14 +128,10 @@ interface ParsedTarget {
  * Parsed target URLs by URL string: parsing, the IP-literal check and the path are pure functions of
  * the string, so a warm function does them once per subscription URL, not once per delivery. Host
  * names are still checked on every new connection, by `guardedLookup` on the address actually dialled.
- * `null` marks an invalid URL. Bounded: a function that meets more URLs than this starts over.
+ * `null` marks an invalid URL.
  */
-const TARGET_CACHE_LIMIT = 1024;
-const parsedTargets = new Map<string, ParsedTarget | null>();
-
-function parseTarget(text: string): ParsedTarget | null {
-  let parsed = parsedTargets.get(text);
-  if (parsed !== undefined) return parsed;
+const parseTarget = boundedMemo(1024, (text: string): ParsedTarget | null => {
+  let parsed: ParsedTarget;
   try {
     const url = new URL(text);
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -152,12 +149,10 @@ function parseTarget(text: string): ParsedTarget | null {
       parsed.privateHostError = describeError(error);
     }
   } catch {
-    parsed = null;
+    return null;
   }
-  if (parsedTargets.size >= TARGET_CACHE_LIMIT) parsedTargets.clear();
-  parsedTargets.set(text, parsed);
   return parsed;
-}
+});
 
 /**
  * The headers as the flat `[name, value, ...]` list `http.request` also takes, with the `Host` header

@@ -13,6 +13,7 @@
  * sends, so the body is encoded once); the signatures are the same either way.
  */
 import { createHmac } from 'node:crypto';
+import { boundedMemo } from '../shared/memo';
 
 const WHSEC_PREFIX = 'whsec_';
 
@@ -26,22 +27,8 @@ export function standardWebhooksKey(secret: string): Uint8Array {
     : Buffer.from(secret, 'utf8');
 }
 
-/**
- * Decoded Standard Webhooks keys by secret, so a warm function does not base64-decode the same secret
- * on every delivery. Bounded: a function that meets more secrets than this starts over.
- */
-const KEY_CACHE_LIMIT = 1024;
-const keyCache = new Map<string, Uint8Array>();
-
-function cachedStandardWebhooksKey(secret: string): Uint8Array {
-  let key = keyCache.get(secret);
-  if (key === undefined) {
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-    key = standardWebhooksKey(secret);
-    keyCache.set(secret, key);
-  }
-  return key;
-}
+/** Decoded Standard Webhooks keys by secret: a warm function decodes each secret once, not per delivery. */
+const cachedStandardWebhooksKey = boundedMemo(1024, standardWebhooksKey);
 
 export interface SignatureHeaders {
   'webhook-id': string;

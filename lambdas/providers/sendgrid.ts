@@ -8,6 +8,7 @@
 import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
 import { BadRequestError, UnauthorizedError } from '../shared/errors';
+import { boundedMemo } from '../shared/memo';
 import {
   checkTimestamp,
   ignored,
@@ -46,18 +47,7 @@ function publicKeyOf(verificationKey: string): KeyObject | undefined {
 }
 
 /** Parsed keys by verification key: parsing costs about as much as verifying a 200 KB batch. */
-const publicKeys = new Map<string, KeyObject>();
-const PUBLIC_KEY_CACHE_SIZE = 100;
-
-function cachedPublicKeyOf(verificationKey: string): KeyObject | undefined {
-  let key = publicKeys.get(verificationKey);
-  if (key) return key;
-  key = publicKeyOf(verificationKey);
-  if (!key) return undefined;
-  if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!);
-  publicKeys.set(verificationKey, key);
-  return key;
-}
+const cachedPublicKeyOf = boundedMemo(100, publicKeyOf);
 
 const mapping: readonly MappingRow[] = [
   { providerStatus: 'open', status: 'OPEN' },

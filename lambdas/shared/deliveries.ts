@@ -210,16 +210,25 @@ export async function setDeliveryStatus(
   }
 }
 
+async function readItem(
+  tenantId: string,
+  deliveryId: string,
+  consistent: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: key(tenantId, deliveryId), ConsistentRead: consistent }),
+  );
+  return Item;
+}
+
 /** One event's delivery log, read consistently (the delivery function decides from it what to send). */
 export async function getDeliveryLog(
   tenantId: string,
   deliveryId: string,
 ): Promise<(EventDeliveryLog & { attemptKeys: ReadonlySet<string> }) | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: key(tenantId, deliveryId), ConsistentRead: true }),
-  );
-  if (!Item) return undefined;
-  return { ...toLog(Item), attemptKeys: new Set((Item.attemptKeys as Set<string> | undefined) ?? []) };
+  const item = await readItem(tenantId, deliveryId, true);
+  if (!item) return undefined;
+  return { ...toLog(item), attemptKeys: new Set((item.attemptKeys as Set<string> | undefined) ?? []) };
 }
 
 export async function getDelivery(
@@ -227,10 +236,8 @@ export async function getDelivery(
   subscriptionId: string,
   deliveryId: string,
 ): Promise<DeliveryRecord | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: key(tenantId, deliveryId) }),
-  );
-  return Item ? toLog(Item).recordFor(subscriptionId) : undefined;
+  const item = await readItem(tenantId, deliveryId, false);
+  return item ? toLog(item).recordFor(subscriptionId) : undefined;
 }
 
 /** Query rounds one page may take while other subscriptions' deliveries are skipped over. */
