@@ -34,7 +34,7 @@ import {
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { nextRetryDelay } from '../shared/retry-schedule';
-import { signingSecrets } from '../shared/subscriptions';
+import { signingSecrets, type Subscription } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
 import { queueUrlOf } from './queue-urls';
@@ -106,6 +106,55 @@ async function setVisibility(record: SQSRecord, seconds: number): Promise<void> 
   }
 }
 
+/**
+ * One attempt at one subscription, or why it is skipped. Whatever goes wrong for this subscription
+ * alone (its item cannot be read, its stored settings cannot be sent: a header Node refuses, a URL that
+ * no longer parses, a secret that does not decode) is a failed attempt carrying the reason, recorded and
+ * retried like any other failure, so the event's other subscribers are neither held back nor posted to
+ * twice.
+ */
+async function attemptTo(
+  request: DeliveryRequest,
+  subscriptionId: string,
+  env: DeliveryEnv,
+  at: Date,
+): Promise<AttemptResult | { skipped: string }> {
+  const started = performance.now();
+  const failed = (reason: string, error: unknown): AttemptResult => ({
+    delivered: false,
+    durationMs: Math.round(performance.now() - started),
+    error: `${reason}: ${error instanceof Error ? error.message : String(error)}`,
+  });
+  let subscription: Subscription | undefined;
+  try {
+    subscription = await cachedSubscription(request.tenantId, subscriptionId);
+  } catch (error) {
+    return failed('could not read the subscription', error);
+  }
+  if (!subscription || !subscription.active) {
+    return { skipped: subscription ? 'subscription is inactive' : 'subscription was deleted' };
+  }
+  try {
+    return await sendWebhook(
+      {
+        url: subscription.url,
+        secrets: signingSecrets(subscription, at),
+        auth: subscription.auth,
+        headers: subscription.headers,
+      },
+      request.payload,
+      {
+        deliveryId: request.deliveryId,
+        timeoutMs: env.DELIVERY_TIMEOUT_MS,
+        allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
+        now: at,
+      },
+    );
+  } catch (error) {
+    return failed('the subscription cannot be delivered to', error);
+  }
+}
+
 /** Posts the event to one subscription (or skips it); the outcome and what to record. */
 async function deliverTo(
   request: DeliveryRequest,
@@ -114,37 +163,20 @@ async function deliverTo(
   env: DeliveryEnv,
 ): Promise<{ outcome: DeliveryOutcome; recorded: RecordedAttempt }> {
   const context = { deliveryId: request.deliveryId, subscriptionId, attempt };
-  const subscription = await cachedSubscription(request.tenantId, subscriptionId);
-  if (!subscription || !subscription.active) {
-    const reason = subscription ? 'subscription is inactive' : 'subscription was deleted';
-    logger.info('delivery skipped', { ...context, reason });
-    const at = new Date().toISOString();
+  const at = new Date();
+  const result = await attemptTo(request, subscriptionId, env, at);
+  if ('skipped' in result) {
+    logger.info('delivery skipped', { ...context, reason: result.skipped });
     return {
       outcome: { kind: 'skipped' },
       recorded: {
         subscriptionId,
         status: 'skipped',
-        attempt: { at, durationMs: 0, error: `skipped: ${reason}` },
+        attempt: { at: at.toISOString(), durationMs: 0, error: `skipped: ${result.skipped}` },
       },
     };
   }
 
-  const at = new Date();
-  const result = await sendWebhook(
-    {
-      url: subscription.url,
-      secrets: signingSecrets(subscription, at),
-      auth: subscription.auth,
-      headers: subscription.headers,
-    },
-    request.payload,
-    {
-      deliveryId: request.deliveryId,
-      timeoutMs: env.DELIVERY_TIMEOUT_MS,
-      allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
-      now: at,
-    },
-  );
   const retryDelay = result.delivered ? undefined : nextRetryDelay(env.RETRY_SCHEDULE, attempt);
   const deliveryStatus: DeliveryStatus = result.delivered
     ? 'succeeded'

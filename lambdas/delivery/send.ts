@@ -216,10 +216,10 @@ export async function sendWebhook(
   let attempt = await postOnce(plan, deadline - performance.now());
   // A kept-alive connection the endpoint closed while it sat idle (or while a Lambda was frozen) fails
   // on first use; that says nothing about the endpoint, so the request goes once more on a new one.
-  if (attempt.staleConnection && deadline - performance.now() > 0) {
+  if (attempt instanceof Post && attempt.staleConnection && deadline - performance.now() > 0) {
     attempt = await postOnce(plan, deadline - performance.now());
   }
-  const result = attempt.result!;
+  const result = attempt instanceof Post ? attempt.result! : attempt;
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }
@@ -343,6 +343,17 @@ class Post {
   }
 }
 
-function postOnce(plan: RequestPlan, remainingMs: number): Promise<Post> {
-  return new Promise<Post>((resolve) => new Post(plan, remainingMs, resolve));
+/**
+ * One request, or a failed one when node:http refuses to start it (it validates header names and values
+ * and the request options synchronously: a header value outside Latin-1, say). That refusal belongs to
+ * this delivery alone, so it is an outcome like any other, never an exception.
+ */
+function postOnce(plan: RequestPlan, remainingMs: number): Promise<Post | AttemptResult> {
+  return new Promise<Post | AttemptResult>((resolve) => {
+    try {
+      new Post(plan, remainingMs, resolve);
+    } catch (error) {
+      resolve({ delivered: false, durationMs: 0, error: `request refused: ${describeError(error)}` });
+    }
+  });
 }
