@@ -216,7 +216,7 @@ export function sampleSubscriptionItem(): Record<string, unknown> {
     url: 'https://hooks.example.com/notificationapi/events',
     events: ['EMAIL_OPEN', 'EMAIL_CLICK', 'EMAIL_FAILED'],
     description: 'Analytics pipeline',
-    active: true,
+    status: 'active',
     secret: `whsec_${'A'.repeat(44)}`,
     retiredSecrets: [],
     createdAt: '2025-01-15T10:30:05.000Z',

@@ -65,7 +65,7 @@ async function setup(options: Setup): Promise<void> {
     tenantId: BENCH_TENANT_ID,
     url: receiverUrl,
     events: ['EMAIL_OPEN', 'EMAIL_CLICK', 'EMAIL_FAILED'],
-    active: true,
+    status: 'active',
     secret: BENCH_SECRET,
     retiredSecrets: [],
     createdAt: now,

@@ -7,6 +7,7 @@ import { EVENT_TYPES } from '../shared/catalog';
 import { WebhookPayloadSchema } from '../shared/events';
 import { DELIVERY_STATUSES } from '../shared/deliveries';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
+import { SUBSCRIPTION_STATUSES } from '../shared/subscriptions';
 
 export const ErrorSchema = z
   .object({
@@ -163,6 +164,8 @@ const HeadersSchema = z
   })
   .describe('Extra headers added to every delivery');
 
+const SubscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
+
 const ProductsSchema = z
   .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"'))
   .max(50)
@@ -177,7 +180,9 @@ export const CreateWebhookSchema = z
     auth: BasicAuthInputSchema.optional().describe('HTTP Basic Auth sent with every delivery'),
     headers: HeadersSchema.optional(),
     products: ProductsSchema.optional(),
-    active: z.boolean().optional().describe('Default true; inactive subscriptions receive nothing'),
+    status: SubscriptionStatusSchema.optional().describe(
+      'Default `active`; a `disabled` subscription receives nothing',
+    ),
   })
   .meta({ id: 'CreateWebhook' });
 export type CreateWebhookInput = z.infer<typeof CreateWebhookSchema>;
@@ -193,7 +198,9 @@ export const UpdateWebhookSchema = z
     auth: BasicAuthInputSchema.nullable().optional().describe('`null` removes it'),
     headers: HeadersSchema.nullable().optional().describe('`null` removes them'),
     products: ProductsSchema.nullable().optional().describe('`null` removes the filter'),
-    active: z.boolean().optional(),
+    status: SubscriptionStatusSchema.optional().describe(
+      '`disabled` stops deliveries at once; `active` resumes them (and clears `disabledReason`)',
+    ),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
   .meta({ id: 'UpdateWebhook' });
@@ -211,7 +218,12 @@ export const WebhookSchema = z
       .describe('The password is never shown'),
     headers: z.record(z.string(), z.string()).optional(),
     products: z.array(z.string()).optional(),
-    active: z.boolean(),
+    status: SubscriptionStatusSchema,
+    disabledReason: z
+      .string()
+      .optional()
+      .describe('Why it is disabled: by the tenant through the API, or by the system (e.g. 410 Gone)'),
+    disabledAt: z.string().optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

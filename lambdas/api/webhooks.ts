@@ -11,7 +11,9 @@ import {
   deleteSubscription,
   getSubscription,
   listSubscriptions,
+  statusPatch,
   updateSubscription,
+  DISABLED_BY_TENANT,
   type Subscription,
   type SubscriptionPatch,
 } from '../shared/subscriptions';
@@ -61,7 +63,9 @@ export function toWebhookView(subscription: Subscription, options: { withSecret?
     }),
     ...(subscription.headers && { headers: subscription.headers }),
     ...(subscription.products && { products: subscription.products }),
-    active: subscription.active,
+    status: subscription.status,
+    ...(subscription.disabledReason !== undefined && { disabledReason: subscription.disabledReason }),
+    ...(subscription.disabledAt !== undefined && { disabledAt: subscription.disabledAt }),
     createdAt: subscription.createdAt,
     updatedAt: subscription.updatedAt,
   };
@@ -107,7 +111,7 @@ const create: ApiRoute = {
       auth: body.auth,
       headers: body.headers,
       products: body.products && unique(body.products),
-      active: body.active ?? true,
+      ...statusPatch(body.status ?? 'active', DISABLED_BY_TENANT, now),
       secret: body.secret ?? generateSecret(),
       retiredSecrets: [],
       createdAt: now,
@@ -165,7 +169,9 @@ const update: ApiRoute = {
   async handle({ tenantId, pathParameters, body }: ApiRequest<UpdateWebhookInput>) {
     if (body.url !== undefined) checkTarget(body.url);
     // Only the fields present in the body: the repository removes fields set to null.
-    const patch = { ...body } as SubscriptionPatch;
+    const { status, ...fields } = body;
+    const patch = { ...fields } as SubscriptionPatch;
+    if (status !== undefined) Object.assign(patch, statusPatch(status, DISABLED_BY_TENANT));
     if (body.events) patch.events = unique(body.events);
     if (body.products) patch.products = unique(body.products);
     const updated = await updateSubscription(tenantId, pathParameters.id!, patch);

@@ -34,7 +34,7 @@ import {
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { nextRetryDelay } from '../shared/retry-schedule';
-import { signingSecrets, type Subscription } from '../shared/subscriptions';
+import { isActive, signingSecrets, type Subscription } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
 import { queueUrlOf } from './queue-urls';
@@ -43,7 +43,7 @@ import { cachedSubscription } from './subscription-cache';
 
 /** What became of one delivery (one subscription) in this round; drives the metrics. */
 type DeliveryOutcome =
-  /** The subscription is gone or inactive: recorded as skipped, not retried. */
+  /** The subscription is gone or disabled: recorded as skipped, not retried. */
   { kind: 'skipped' } | { kind: 'attempted'; result: AttemptResult; deliveryStatus: DeliveryStatus };
 
 /** What became of one record: whether SQS must keep it, and each delivery's outcome. */
@@ -131,8 +131,8 @@ async function attemptTo(
   } catch (error) {
     return failed('could not read the subscription', error);
   }
-  if (!subscription || !subscription.active) {
-    return { skipped: subscription ? 'subscription is inactive' : 'subscription was deleted' };
+  if (!subscription || !isActive(subscription)) {
+    return { skipped: subscription ? 'subscription is disabled' : 'subscription was deleted' };
   }
   try {
     return await sendWebhook(

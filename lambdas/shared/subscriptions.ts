@@ -21,6 +21,13 @@ export interface RetiredSecret {
   expiresAt: string;
 }
 
+/**
+ * `disabled` subscriptions are neither matched to new events nor posted to: by the tenant
+ * (`PUT {"status":"disabled"}`) or by the system (the endpoint answered 410 Gone).
+ */
+export const SUBSCRIPTION_STATUSES = ['active', 'disabled'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
 export interface Subscription {
   id: string;
   tenantId: string;
@@ -31,7 +38,10 @@ export interface Subscription {
   headers?: Record<string, string>;
   /** Product categories to forward; absent means all. */
   products?: string[];
-  active: boolean;
+  status: SubscriptionStatus;
+  /** Why and when it was disabled; set only while `status` is `disabled`. */
+  disabledReason?: string;
+  disabledAt?: string;
   /** The current signing secret, exactly as the subscriber holds it (`whsec_...` or a plain string). */
   secret: string;
   retiredSecrets: RetiredSecret[];
@@ -49,7 +59,9 @@ export type SubscriptionPatch = Partial<
     | 'auth'
     | 'headers'
     | 'products'
-    | 'active'
+    | 'status'
+    | 'disabledReason'
+    | 'disabledAt'
     | 'secret'
     | 'retiredSecrets'
   >
@@ -58,9 +70,31 @@ export type SubscriptionPatch = Partial<
 const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
 const key = (tenantId: string, id: string) => ({ pk: `TENANT#${tenantId}`, sk: `SUB#${id}` });
 
+/** The one place that decides whether a subscription gets deliveries (matching and sending both ask). */
+export function isActive(subscription: Pick<Subscription, 'status'>): boolean {
+  return subscription.status === 'active';
+}
+
+/** The reason recorded when a tenant disables a subscription through the API. */
+export const DISABLED_BY_TENANT = 'disabled through the API';
+
 function fromItem(item: Record<string, unknown>): Subscription {
-  const { pk: _pk, sk: _sk, ...subscription } = item;
-  return { retiredSecrets: [], ...subscription } as unknown as Subscription;
+  const { pk: _pk, sk: _sk, active, ...subscription } = item;
+  // Items written before `status` existed carry a boolean `active` instead.
+  const status: SubscriptionStatus =
+    (subscription.status as SubscriptionStatus | undefined) ?? (active === false ? 'disabled' : 'active');
+  return { retiredSecrets: [], ...subscription, status } as unknown as Subscription;
+}
+
+/** The patch that sets `status`: disabling records why and when, enabling clears both. */
+export function statusPatch(
+  status: SubscriptionStatus,
+  reason: string,
+  now: string = new Date().toISOString(),
+): Pick<Subscription, 'status' | 'disabledReason' | 'disabledAt'> {
+  return status === 'disabled'
+    ? { status, disabledReason: reason, disabledAt: now }
+    : { status, disabledReason: undefined, disabledAt: undefined };
 }
 
 export async function createSubscription(subscription: Subscription): Promise<void> {
@@ -106,6 +140,7 @@ export async function updateSubscription(
   now: string = new Date().toISOString(),
 ): Promise<Subscription | undefined> {
   const fields: Record<string, unknown> = { ...patch, updatedAt: now };
+  if (patch.status !== undefined) fields.active = undefined; // drop the pre-`status` attribute
   const sets: string[] = [];
   const removes: string[] = [];
   const names: Record<string, string> = {};
@@ -140,6 +175,35 @@ export async function updateSubscription(
   }
 }
 
+/**
+ * Disables an active subscription on the system's behalf (its endpoint said 410 Gone). Conditional, so
+ * of several containers seeing the same answer only one disables it: true for that one.
+ */
+export async function disableSubscription(
+  tenantId: string,
+  id: string,
+  reason: string,
+  now: string = new Date().toISOString(),
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key(tenantId, id),
+        UpdateExpression:
+          'SET #status = :disabled, disabledReason = :reason, disabledAt = :now, updatedAt = :now REMOVE active',
+        ConditionExpression: 'attribute_exists(pk) AND NOT #status = :disabled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason, ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Deletes the subscription; false when it did not exist. */
 export async function deleteSubscription(tenantId: string, id: string): Promise<boolean> {
   const { Attributes } = await dynamo().send(
@@ -148,7 +212,7 @@ export async function deleteSubscription(tenantId: string, id: string): Promise<
   return Attributes !== undefined;
 }
 
-/** The tenant's active subscriptions to `eventType` whose product filter admits `product`. */
+/** The tenant's active subscriptions to `eventType` whose product filter admits `product` (see isActive). */
 export async function matchingSubscriptions(
   tenantId: string,
   eventType: EventType,
@@ -161,12 +225,11 @@ export async function matchingSubscriptions(
       new QueryCommand({
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: '#active = :true AND contains(#events, :eventType)',
-        ExpressionAttributeNames: { '#active': 'active', '#events': 'events' },
+        FilterExpression: 'contains(#events, :eventType)',
+        ExpressionAttributeNames: { '#events': 'events' },
         ExpressionAttributeValues: {
           ':pk': `TENANT#${tenantId}`,
           ':prefix': 'SUB#',
-          ':true': true,
           ':eventType': eventType,
         },
         ExclusiveStartKey: startKey,
@@ -174,7 +237,7 @@ export async function matchingSubscriptions(
     );
     for (const item of result.Items ?? []) {
       const subscription = fromItem(item);
-      if (admitsProduct(subscription, product)) matches.push(subscription);
+      if (isActive(subscription) && admitsProduct(subscription, product)) matches.push(subscription);
     }
     startKey = result.LastEvaluatedKey;
   } while (startKey);

@@ -1,4 +1,6 @@
-import { getSubscription } from '../../lambdas/shared/subscriptions';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../lambdas/shared/aws';
+import { getSubscription, matchingSubscriptions } from '../../lambdas/shared/subscriptions';
 import { useEmulators } from '../support/emulators';
 import { call, useDeliveryQueues, validWebhook } from './support';
 
@@ -34,7 +36,7 @@ describe('webhook subscriptions API', () => {
         auth: { type: 'basic', username: 'relay' },
         headers: { 'X-Tenant': 'acme' },
         products: ['AUTOMATION'],
-        active: true,
+        status: 'active',
         createdAt: expect.any(String),
         updatedAt: created.body.createdAt,
         secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
@@ -85,7 +87,8 @@ describe('webhook subscriptions API', () => {
       [{ headers: { 'Bad Header': 'x' } }, 'headers.Bad Header', 'not a valid header name'],
       [{ headers: { 'X-A': 'line\r\nbreak' } }, 'headers.X-A', 'line breaks'],
       [{ products: ['has space'] }, 'products.0', 'letters'],
-      [{ active: 'yes' }, 'active', 'boolean'],
+      [{ status: 'paused' }, 'status', 'Invalid option'],
+      [{ active: false }, 'active', 'not a known field'],
       [{ created_at: 'now' }, 'created_at', 'not a known field'],
     ])('refuses %j with a 400 naming %s', async (overrides, field, hint) => {
       const answer = await call('POST', '/v1/webhooks', { body: validWebhook(overrides) });
@@ -232,14 +235,14 @@ describe('webhook subscriptions API', () => {
         body: validWebhook({ description: 'old', products: ['CRM'], secret: 'the-original-secret' }),
       });
       const updated = await call('PUT', `/v1/webhooks/${created.body.id}`, {
-        body: { events: ['SMS_FAILED'], active: false, description: null, products: null },
+        body: { events: ['SMS_FAILED'], description: null, products: null },
       });
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({
         id: created.body.id,
         url: created.body.url,
         events: ['SMS_FAILED'],
-        active: false,
+        status: 'active',
       });
       expect(updated.body).not.toHaveProperty('description');
       expect(updated.body).not.toHaveProperty('products');
@@ -247,6 +250,56 @@ describe('webhook subscriptions API', () => {
       expect(updated.body.updatedAt >= created.body.updatedAt).toBe(true);
       const stored = await getSubscription('tn_default', created.body.id);
       expect(stored?.secret).toBe('the-original-secret');
+    });
+
+    it('disables and re-enables a subscription; the list and get show why and since when', async () => {
+      const tenantId = 'tn_status';
+      const created = await call('POST', '/v1/webhooks', { tenantId, body: validWebhook() });
+      const before = new Date().toISOString();
+      const disabled = await call('PUT', `/v1/webhooks/${created.body.id}`, {
+        tenantId,
+        body: { status: 'disabled' },
+      });
+      expect(disabled.status).toBe(200);
+      expect(disabled.body).toMatchObject({ status: 'disabled', disabledReason: 'disabled through the API' });
+      expect(disabled.body.disabledAt >= before).toBe(true);
+      expect((await call('GET', `/v1/webhooks/${created.body.id}`, { tenantId })).body).toEqual(
+        disabled.body,
+      );
+      const listed = await call('GET', '/v1/webhooks', { tenantId });
+      expect(listed.body.items).toEqual([disabled.body]);
+      expect(await matchingSubscriptions(tenantId, 'EMAIL_OPEN', undefined)).toEqual([]);
+
+      const enabled = await call('PUT', `/v1/webhooks/${created.body.id}`, {
+        tenantId,
+        body: { status: 'active' },
+      });
+      expect(enabled.body.status).toBe('active');
+      expect(enabled.body).not.toHaveProperty('disabledReason');
+      expect(enabled.body).not.toHaveProperty('disabledAt');
+      const matched = await matchingSubscriptions(tenantId, 'EMAIL_OPEN', undefined);
+      expect(matched.map((subscription) => subscription.id)).toEqual([created.body.id]);
+    });
+
+    it('reads a subscription stored before statuses existed (`active: false`) as disabled', async () => {
+      const created = await call('POST', '/v1/webhooks', { tenantId: 'tn_legacy', body: validWebhook() });
+      const { status: _status, ...legacy } = (await getSubscription('tn_legacy', created.body.id))!;
+      await dynamo().send(
+        new PutCommand({
+          TableName: process.env.SUBSCRIPTIONS_TABLE!,
+          Item: { pk: 'TENANT#tn_legacy', sk: `SUB#${created.body.id}`, ...legacy, active: false },
+        }),
+      );
+      const fetched = await call('GET', `/v1/webhooks/${created.body.id}`, { tenantId: 'tn_legacy' });
+      expect(fetched.body.status).toBe('disabled');
+      expect(fetched.body).not.toHaveProperty('active');
+      expect(await matchingSubscriptions('tn_legacy', 'EMAIL_OPEN', undefined)).toEqual([]);
+    });
+
+    it('creates a subscription disabled when asked', async () => {
+      const created = await call('POST', '/v1/webhooks', { body: validWebhook({ status: 'disabled' }) });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ status: 'disabled', disabledReason: 'disabled through the API' });
     });
 
     it('validates like create', async () => {
@@ -262,7 +315,7 @@ describe('webhook subscriptions API', () => {
     });
 
     it('answers 404 for an unknown id', async () => {
-      const answer = await call('PUT', '/v1/webhooks/wh_unknown', { body: { active: false } });
+      const answer = await call('PUT', '/v1/webhooks/wh_unknown', { body: { status: 'disabled' } });
       expect(answer.status).toBe(404);
       expect(answer.body.error.code).toBe('not_found');
     });

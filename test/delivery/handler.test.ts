@@ -6,7 +6,7 @@ import { sqs } from '../../lambdas/shared/aws';
 import { redrive } from '../../scripts/redrive';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import { envelopeFor } from '../../lambdas/shared/events';
-import { deleteSubscription, updateSubscription } from '../../lambdas/shared/subscriptions';
+import { deleteSubscription, statusPatch, updateSubscription } from '../../lambdas/shared/subscriptions';
 import { useEmulators } from '../support/emulators';
 import {
   createQueues,
@@ -179,9 +179,9 @@ test.each([
     'skipped: subscription was deleted',
   ],
   [
-    'deactivated',
-    async (id: string) => void (await updateSubscription('tn_test', id, { active: false })),
-    'skipped: subscription is inactive',
+    'disabled',
+    async (id: string) => void (await updateSubscription('tn_test', id, statusPatch('disabled', 'test'))),
+    'skipped: subscription is disabled',
   ],
 ])('a %s subscription: recorded as skipped, nothing sent, not retried', async (_, change, error) => {
   const subscription = await createTestSubscription({ url: receiver.url });

@@ -44,7 +44,7 @@ async function subscribe(overrides: Partial<Subscription> = {}): Promise<Subscri
     tenantId: TENANT,
     url: 'https://hooks.example.com/in',
     events: ['PUSH_FAILED', 'EMAIL_OPEN'],
-    active: true,
+    status: 'active',
     secret: SECRET,
     retiredSecrets: [],
     createdAt: now,

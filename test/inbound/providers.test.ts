@@ -211,7 +211,7 @@ describe('inbound endpoint, one signed request per provider', () => {
       tenantId: TENANT,
       url: 'https://hooks.example.com/in',
       events: ['EMAIL_OPEN', 'EMAIL_CLICK', 'EMAIL_FAILED', 'SMS_FAILED', 'CALL_FAILED', 'WEB_PUSH_FAILED'],
-      active: true,
+      status: 'active',
       secret: WHSEC,
       retiredSecrets: [],
       createdAt: stamp,

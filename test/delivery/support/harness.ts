@@ -58,7 +58,7 @@ export async function createTestSubscription(overrides: Partial<Subscription> = 
     tenantId: 'tn_test',
     url: 'http://127.0.0.1:9/',
     events: ['EMAIL_OPEN', 'EMAIL_FAILED'],
-    active: true,
+    status: 'active',
     secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
     retiredSecrets: [],
     createdAt: now,
