@@ -1,17 +1,17 @@
 /**
- * The event-relay stack: HTTP API → management and inbound functions; inbound → EventBridge bus → one
- * rule and SQS queue per normalized status → delivery function → subscribers. Built from the small
- * constructs beside this file; every setting comes from `EventRelayConfig` (cdk.json context).
+ * The event-relay stack of this repository's CDK app: one `EventRelay` configured from the cdk.json
+ * context (lib/config.ts), plus the stack outputs the operator commands read (scripts/target.ts).
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { TABLES } from '../lambdas/shared/tables';
-import { Api, INBOUND_ROUTE, STAGE_NAME } from './api';
+import type { Api } from './api';
 import { resolveConfig, type EventRelayConfig } from './config';
-import { FanOut } from './fan-out';
-import { Functions, functionTimeouts } from './functions';
-import { Monitoring } from './monitoring';
-import { Storage } from './storage';
+import { EventRelay, eventRelayPropsFromConfig } from './event-relay';
+import type { FanOut } from './fan-out';
+import type { Functions } from './functions';
+import type { Monitoring } from './monitoring';
+import type { Storage } from './storage';
 
 export interface EventRelayStackProps extends StackProps {
   /** Values taking precedence over the cdk.json context. */
@@ -29,6 +29,7 @@ export const OUTPUTS = {
 } as const;
 
 export class EventRelayStack extends Stack {
+  readonly relay: EventRelay;
   readonly config: EventRelayConfig;
   readonly storage: Storage;
   readonly fanOut: FanOut;
@@ -41,44 +42,21 @@ export class EventRelayStack extends Stack {
       description: 'event-relay: provider delivery events in, signed webhooks out',
       ...props,
     });
-    const config = resolveConfig(this.node, props.config);
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const timeouts = functionTimeouts(config);
-    this.config = config;
-
-    this.storage = new Storage(this, 'Storage', { removalPolicy });
-    this.fanOut = new FanOut(this, 'FanOut', {
-      retrySchedule: config.retrySchedule,
-      visibilityTimeout: timeouts.queueVisibility,
-      archiveRetentionDays: config.archiveRetentionDays,
-      removalPolicy,
-    });
-    this.functions = new Functions(this, 'Functions', {
-      config,
-      timeouts,
+    // The id `Default` leaves the construct out of every logical id, so the template (and a stack
+    // deployed before the construct existed) keeps the resource names it had.
+    this.relay = new EventRelay(
+      this,
+      'Default',
+      eventRelayPropsFromConfig(resolveConfig(this.node, props.config)),
+    );
+    ({
+      config: this.config,
       storage: this.storage,
       fanOut: this.fanOut,
-      removalPolicy,
-    });
-    const { functions } = this.functions;
-    this.api = new Api(this, 'Api', {
-      handlers: { api: functions.api, inbound: functions.inbound },
-      authorizer: functions.authorizer,
-      throttlingRateLimit: config.throttlingRateLimit,
-      throttlingBurstLimit: config.throttlingBurstLimit,
-      logRetentionDays: config.logRetentionDays,
-      removalPolicy,
-    });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      functions,
-      queues: this.fanOut.queues,
-      httpApi: this.api.httpApi,
-      stageName: STAGE_NAME,
-      inboundRoute: INBOUND_ROUTE,
-      retrySchedule: config.retrySchedule,
-      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
-      removalPolicy,
-    });
+      functions: this.functions,
+      api: this.api,
+      monitoring: this.monitoring,
+    } = this.relay);
 
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });

@@ -3,6 +3,7 @@
  * installed esbuild (never Docker). Each function gets its own role holding only what it uses: write
  * access to its own log group, the tables listed in `FUNCTION_TABLES`, and its own extra grants.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -34,7 +35,15 @@ export function functionId(name: FunctionName): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-const REPO_ROOT = join(__dirname, '..');
+/**
+ * The package root, which holds `lambdas/` (the handler sources every bundle is built from): this
+ * file's parent in the repository, two levels up in the built package (`dist/lib/functions.js`).
+ */
+const REPO_ROOT = existsSync(join(__dirname, '..', 'lambdas', 'api', 'handler.ts'))
+  ? join(__dirname, '..')
+  : join(__dirname, '..', '..');
+/** The repository's lock file; an installed package has none, and CDK finds the consuming app's own. */
+const LOCK_FILE = join(REPO_ROOT, 'package-lock.json');
 
 /** The newest Node.js runtime aws-cdk-lib offers; the local tooling stays on Node.js 20. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -178,8 +187,7 @@ export class Functions extends Construct {
     const fn = new NodejsFunction(this, id, {
       entry: join(REPO_ROOT, 'lambdas', name, 'handler.ts'),
       handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      ...(existsSync(LOCK_FILE) ? { projectRoot: REPO_ROOT, depsLockFilePath: LOCK_FILE } : {}),
       description: DESCRIPTIONS[name],
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,

@@ -69,6 +69,20 @@ export function deliveryMetric(name: string, status: Status, statistic = 'Sum'):
   });
 }
 
+/**
+ * `<stack>-<region>`, with the ids of the constructs between the stack and this one in the middle
+ * (`Shop-Webhooks-eu-west-1`), so two instances in one stack get different names. Dashboard names
+ * are unique per account and allow letters, digits, `-` and `_`.
+ */
+function dashboardName(monitoring: Construct): string {
+  const stack = Stack.of(monitoring);
+  const owners = monitoring.node.scopes
+    .slice(stack.node.scopes.length, -1)
+    .map((scope) => scope.node.id.replace(/[^A-Za-z0-9_-]/g, ''))
+    .filter((id) => id !== '' && id !== 'Default');
+  return [stack.stackName, ...owners, Aws.REGION].join('-');
+}
+
 export class Monitoring extends Construct {
   readonly topic: Topic;
   readonly alarms: readonly Alarm[];
@@ -169,7 +183,7 @@ export class Monitoring extends Construct {
     this.alarms = alarms;
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${Stack.of(this).stackName}-${Aws.REGION}`,
+      dashboardName: dashboardName(this),
       defaultInterval: Duration.hours(3),
     });
     this.dashboard.addWidgets(

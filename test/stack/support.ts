@@ -52,10 +52,14 @@ export function referencedIds(value: Json): string[] {
  * statement names a table's indexes) the set of allowed actions.
  */
 export function permissionsOf(json: Record<string, Json>, functionId: string): Map<string, Set<string>> {
-  const roleId = referencedIds(json.Resources[functionId].Properties.Role)[0];
+  return permissionsOfRole(json, referencedIds(json.Resources[functionId].Properties.Role)[0]!);
+}
+
+/** The same, of a role by its logical id. */
+export function permissionsOfRole(json: Record<string, Json>, roleId: string): Map<string, Set<string>> {
   const permissions = new Map<string, Set<string>>();
   for (const [, policy] of resourcesOfType(json, 'AWS::IAM::Policy')) {
-    if (!referencedIds(policy.Properties.Roles).includes(roleId!)) continue;
+    if (!referencedIds(policy.Properties.Roles).includes(roleId)) continue;
     for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
       expect(statement.Effect).toBe('Allow');
       const actions: string[] = [statement.Action].flat();
