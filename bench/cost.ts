@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { logPartitionOf } from '../lambdas/shared/deliveries';
 import { DELIVERIES_TABLE } from '../lambdas/shared/tables';
 import { benchDeliveryRequest } from './fixtures';
 
@@ -172,7 +173,7 @@ export function sampleDeliveryLogItem(subscribers = 1): Record<string, unknown> 
   const request = benchDeliveryRequest(subscriptionIds, 'evt_Jq3sV0Yx8bPp2M1cW4nT7rLk9A');
   const attemptKey = '059f36b4-87a3-44ab-83d2-661975830a7d:1';
   const item: Record<string, unknown> = {
-    pk: `TENANT#${request.tenantId}`,
+    pk: logPartitionOf(request.tenantId, request.deliveryId),
     sk: `DLV#${request.deliveryId}`,
     createdAt: '2025-01-15T10:30:06.123Z',
     payload: request.payload,
@@ -508,7 +509,7 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
   out.push('');
   const dynamoFive = five.byService.DynamoDB ?? 0;
   out.push(
-    `- **DynamoDB** is the largest line (${usd(one.byService.DynamoDB ?? 0)} with one subscriber, ${usd(dynamoFive)} with five): above all the delivery log. It is one item per event, written once per round of attempts (one UpdateItem appends every subscription's attempt, no read of its own), so five subscribers cost one write of a larger item instead of five writes. No secondary index: delivery ids begin with the event time, so the table's own key order lists deliveries newest first. Records expire through TTL (deletes are free), and the item stays small by keeping only the start of a response.`,
+    `- **DynamoDB** is the largest line (${usd(one.byService.DynamoDB ?? 0)} with one subscriber, ${usd(dynamoFive)} with five): above all the delivery log. It is one item per event, written once per round of attempts (one UpdateItem appends every subscription's attempt, no read of its own), so five subscribers cost one write of a larger item instead of five writes. No secondary index: delivery ids begin with the event time, so the table's own key order lists deliveries in time order within each of a tenant's 32 partition keys (write sharding, docs/capacity.md), and a page of logs merges them. Records expire through TTL (deletes are free), and the item stays small by keeping only the start of a response.`,
   );
   out.push(
     `- **Fan-out after the queue.** One EventBridge entry, one queue message and one log item per event, whatever the number of subscribers: the delivery function posts the event to each of them. A failing subscriber does not hold the others back: they are recorded as delivered, and the message's retries post only to the one still failing. So what grows with subscribers is only the POSTs themselves (Lambda time, log lines, data transfer). Events that match no subscription stop at ingest (no EventBridge entry, no queue message, no delivery), and only the subscription query is paid for them.`,

@@ -1,7 +1,16 @@
 /**
  * Delivery logs: one item per delivered event (one `deliveryId`) holding every subscription's status
- * and attempts. Items live in the Deliveries table under `pk = TENANT#<tenantId>`,
- * `sk = DLV#<deliveryId>`; delivery ids begin with the event's time, so key order lists the newest first.
+ * and attempts. Items live in the Deliveries table under `pk = TENANT#<tenantId>#<shard>`,
+ * `sk = DLV#<deliveryId>`; delivery ids begin with the event's time, so within a shard key order is
+ * time order.
+ *
+ * Write sharding: a tenant's items are spread over `LOG_SHARDS` partition keys by a hash of the
+ * delivery id. One partition key is served by one DynamoDB partition (1,000 write units, 3,000 read
+ * units a second), and time-ordered sort keys send every new write to the end of its key range, where
+ * DynamoDB's split for heat cannot help; so one key would cap a tenant near 500 events/s at five
+ * subscribers. The shard follows from the delivery id alone, so the delivery function reads and
+ * writes an event's item in one request as before; listing a subscription's log merges the shards
+ * (`readLog`). docs/capacity.md has the model.
  *
  * One item per event rather than per (event, subscription): the delivery function posts an event to
  * all its subscribers and records the outcome in one write, so five subscribers cost one write of a
@@ -76,10 +85,35 @@ export interface RecordedAttempt {
 export const RESPONSE_BODY_KEPT = { failed: 1024, succeeded: 256 } as const;
 
 const tableName = () => process.env.DELIVERIES_TABLE!;
-const partitionOf = (tenantId: string) => `TENANT#${tenantId}`;
+
+/**
+ * Partition keys per tenant. Fixed: an item's key is derived from it, so changing it moves every item.
+ * 32 keys carry 10,000 events/s at five subscribers with a third of each partition to spare
+ * (docs/capacity.md); a page of logs reads from each of them.
+ */
+export const LOG_SHARDS = 32;
+
+/** The shard of a delivery id: FNV-1a (32-bit) of the id, modulo `LOG_SHARDS`. */
+export function logShardOf(deliveryId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < deliveryId.length; i++) {
+    hash ^= deliveryId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % LOG_SHARDS;
+}
+
+const shardPartition = (tenantId: string, shard: number) =>
+  `TENANT#${tenantId}#${String(shard).padStart(2, '0')}`;
+
+/** The partition key of a delivery's log item. */
+export const logPartitionOf = (tenantId: string, deliveryId: string): string =>
+  shardPartition(tenantId, logShardOf(deliveryId));
+
+const SK_PREFIX = 'DLV#';
 const key = (tenantId: string, deliveryId: string) => ({
-  pk: partitionOf(tenantId),
-  sk: `DLV#${deliveryId}`,
+  pk: logPartitionOf(tenantId, deliveryId),
+  sk: `${SK_PREFIX}${deliveryId}`,
 });
 const statusAttribute = (subscriptionId: string) => `status#${subscriptionId}`;
 const attemptsAttribute = (subscriptionId: string) => `attempts#${subscriptionId}`;
@@ -240,51 +274,174 @@ export async function getDelivery(
   return item ? toLog(item).recordFor(subscriptionId) : undefined;
 }
 
-/** Query rounds one page may take while other subscriptions' deliveries are skipped over. */
+/** A filter on log items: FilterExpression terms (joined with AND) and the names and values they use. */
+export interface LogFilter {
+  expressions: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** A stretch of a tenant's log, in delivery id (time) order. */
+export interface LogRange {
+  /** Only deliveries after this id (exclusive). */
+  after?: string;
+  /** Only deliveries before this id (exclusive). */
+  before?: string;
+  newestFirst: boolean;
+  limit: number;
+  filter?: LogFilter;
+}
+
+/** Items one read may evaluate (before its filter) across all shards: the cost bound of a page. */
+export const MAX_EVALUATED_PER_READ = 2_000;
+/** Query rounds one read may take (each round queries, in parallel, the shards that hold it back). */
 const MAX_QUERY_ROUNDS = 10;
 
+interface ShardReader {
+  pk: string;
+  /** Items read and kept by the filter, not yet returned, in order. */
+  buffer: Record<string, unknown>[];
+  startKey?: Record<string, unknown>;
+  /** Id of the last item this shard evaluated: everything up to it (in order) has been seen. */
+  frontier?: string;
+  done: boolean;
+  pageSize: number;
+}
+
+const idOf = (item: Record<string, unknown>) => (item.sk as string).slice(SK_PREFIX.length);
+/** Beyond every `DLV#` sort key ('$' follows '#'). */
+const SK_END = 'DLV$';
+
 /**
- * A subscription's deliveries, newest first, optionally filtered by status and event type. The tenant's
- * log is shared by its subscriptions, so a page may take several query rounds to fill; it stops after
- * `MAX_QUERY_ROUNDS` with a cursor (a short page with a cursor means: more may follow).
+ * Reads up to `limit` log items of a tenant in id order, merging the tenant's shards so the order is
+ * exact across them. An item is returned only once every shard that could still hold an earlier one
+ * has been read past it; so `next`, the id to continue after, never skips or repeats an item. A read
+ * stops at `limit` items, or when it has evaluated `MAX_EVALUATED_PER_READ` items or taken
+ * `MAX_QUERY_ROUNDS` rounds (a selective filter): then it returns what it has, possibly nothing,
+ * with a `next`. `next` is absent when the range is exhausted.
+ */
+export async function readLog(
+  tenantId: string,
+  range: LogRange,
+): Promise<{ items: EventDeliveryLog[]; next?: string }> {
+  const { newestFirst, limit, filter } = range;
+  const precedes = (a: string, b: string) => (newestFirst ? a > b : a < b);
+  const values: Record<string, unknown> = {
+    ':lower': `${SK_PREFIX}${range.after ?? ''}`,
+    ':upper': range.before === undefined ? SK_END : `${SK_PREFIX}${range.before}`,
+    ...filter?.values,
+  };
+  const names = filter && Object.keys(filter.names).length > 0 ? filter.names : undefined;
+  const filterExpression = filter?.expressions.length ? filter.expressions.join(' AND ') : undefined;
+  const shards: ShardReader[] = Array.from({ length: LOG_SHARDS }, (_, shard) => ({
+    pk: shardPartition(tenantId, shard),
+    buffer: [],
+    done: false,
+    // About this shard's share of the page, and a little over.
+    pageSize: Math.ceil(limit / LOG_SHARDS) + 1,
+  }));
+  let evaluated = 0;
+
+  const read = async (shard: ShardReader, pageSize: number) => {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        FilterExpression: filterExpression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ':pk': shard.pk },
+        ScanIndexForward: !newestFirst,
+        Limit: pageSize,
+        ExclusiveStartKey: shard.startKey,
+      }),
+    );
+    evaluated += result.ScannedCount ?? 0;
+    for (const item of result.Items ?? []) {
+      const id = idOf(item);
+      if (id !== range.after && id !== range.before) shard.buffer.push(item);
+    }
+    shard.startKey = result.LastEvaluatedKey;
+    if (shard.startKey) shard.frontier = idOf(shard.startKey);
+    else shard.done = true;
+    shard.pageSize = Math.min(pageSize * 2, MAX_EVALUATED_PER_READ);
+  };
+
+  const items: EventDeliveryLog[] = [];
+  let lastId: string | undefined;
+  for (let round = 0; ; round++) {
+    let blocking: ShardReader[] = [];
+    while (items.length < limit) {
+      let best: ShardReader | undefined;
+      for (const shard of shards) {
+        if (shard.buffer.length > 0 && (!best || precedes(idOf(shard.buffer[0]!), idOf(best.buffer[0]!))))
+          best = shard;
+      }
+      const bestId = best && idOf(best.buffer[0]!);
+      blocking = shards.filter(
+        (shard) =>
+          !shard.done &&
+          (shard.frontier === undefined || bestId === undefined || precedes(shard.frontier, bestId)),
+      );
+      if (blocking.length > 0 || !best) break;
+      items.push(toLog(best.buffer.shift()!));
+      lastId = bestId;
+    }
+    const exhausted = shards.every((shard) => shard.done && shard.buffer.length === 0);
+    if (items.length >= limit) return { items, ...(!exhausted && { next: lastId }) };
+    if (blocking.length === 0) return { items };
+    const budget = MAX_EVALUATED_PER_READ - evaluated;
+    const share = Math.floor(budget / blocking.length);
+    if (round >= MAX_QUERY_ROUNDS || share < 1) {
+      // Continue from the shard read least far: every shard has been read past that point.
+      let next: string | undefined;
+      for (const shard of shards) {
+        if (
+          !shard.done &&
+          shard.frontier !== undefined &&
+          (next === undefined || precedes(shard.frontier, next))
+        )
+          next = shard.frontier;
+      }
+      return { items, ...(next !== undefined && { next }) };
+    }
+    await Promise.all(blocking.map((shard) => read(shard, Math.min(shard.pageSize, share))));
+  }
+}
+
+/**
+ * A subscription's deliveries, newest first, optionally filtered by status and event type. The
+ * tenant's log is shared by its subscriptions, so a page may be short (or empty) and still have a
+ * cursor: more may follow (see `readLog`).
  */
 export async function listDeliveries(
   tenantId: string,
   subscriptionId: string,
   options: { limit: number; cursor?: string; status?: DeliveryStatus; eventType?: EventType },
 ): Promise<Page<DeliveryRecord>> {
-  let startKey = decodeCursor(options.cursor, ['pk', 'sk']);
-  if (startKey && startKey.pk !== partitionOf(tenantId)) decodeCursor('!', []); // foreign cursor: 400
-  const filters = ['attribute_exists(#status)'];
-  const names: Record<string, string> = { '#status': statusAttribute(subscriptionId) };
-  const values: Record<string, unknown> = { ':pk': partitionOf(tenantId), ':prefix': 'DLV#' };
+  // The cursor is a position in the caller's own log, never a key: it cannot reach another tenant's.
+  const before = decodeCursor(options.cursor, ['before'])?.before;
+  const filter: LogFilter = {
+    expressions: ['attribute_exists(#status)'],
+    names: { '#status': statusAttribute(subscriptionId) },
+    values: {},
+  };
   if (options.status) {
-    filters.push('#status = :status');
-    values[':status'] = options.status;
+    filter.expressions.push('#status = :status');
+    filter.values[':status'] = options.status;
   }
   if (options.eventType) {
-    filters.push('#eventType = :eventType');
-    names['#eventType'] = 'eventType';
-    values[':eventType'] = options.eventType;
+    filter.expressions.push('#eventType = :eventType');
+    filter.names['#eventType'] = 'eventType';
+    filter.values[':eventType'] = options.eventType;
   }
-  const items: DeliveryRecord[] = [];
-  for (let round = 0; round < MAX_QUERY_ROUNDS; round++) {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: filters.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        // Never evaluate past what the page can hold, so the last evaluated key is an exact cursor.
-        Limit: options.limit - items.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) items.push(toLog(item).recordFor(subscriptionId)!);
-    startKey = result.LastEvaluatedKey;
-    if (!startKey || items.length >= options.limit) break;
-  }
-  return { items, nextCursor: encodeCursor(startKey) };
+  const { items, next } = await readLog(tenantId, {
+    before,
+    newestFirst: true,
+    limit: options.limit,
+    filter,
+  });
+  return {
+    items: items.map((log) => log.recordFor(subscriptionId)!),
+    nextCursor: encodeCursor(next === undefined ? undefined : { before: next }),
+  };
 }
