@@ -29,6 +29,8 @@ export interface PollerOptions {
   maximumConcurrency: number;
   client: SQSClient;
   invoke(event: SQSEvent): Promise<unknown>;
+  /** The queue's RedrivePolicy, so the log can say which attempt is the last and where it goes. */
+  redrive?: { maxReceiveCount: number; deadLetterLabel: string };
   /** Long-poll wait per receive; short, so `stop()` returns quickly. */
   waitTimeSeconds?: number;
   log?(line: string): void;
@@ -162,11 +164,14 @@ export function startPoller(options: PollerOptions): Poller {
     const toDelete = recordsToDelete(event, outcome, options.reportBatchItemFailures);
     const deleted = new Set(toDelete.map((record) => record.messageId));
     for (const record of event.Records) {
-      options.log?.(
-        `delivery: ${options.label} ${describe(record)} attempt ${record.attributes.ApproximateReceiveCount} → ${
-          deleted.has(record.messageId) ? 'done' : 'kept in the queue for a retry'
-        }`,
-      );
+      const attempt = Number(record.attributes.ApproximateReceiveCount);
+      const last = options.redrive && attempt >= options.redrive.maxReceiveCount;
+      const outcome = deleted.has(record.messageId)
+        ? 'done'
+        : last
+          ? `last attempt failed: moved to ${options.redrive!.deadLetterLabel} on its next receive`
+          : 'kept in the queue for a retry';
+      options.log?.(`delivery: ${options.label} ${describe(record)} attempt ${attempt} → ${outcome}`);
     }
     for (let i = 0; i < toDelete.length; i += 10) {
       const chunk = toDelete.slice(i, i + 10);

@@ -355,6 +355,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
 
     const pollers: Poller[] = plan.eventSourceMappings.map((mapping) => {
       const queue = registry.get(mapping.queueLogicalId)!;
+      const queuePlan = plan.queues.find((candidate) => candidate.logicalId === mapping.queueLogicalId);
+      const maxReceiveCount = Number(
+        (queuePlan?.attributes.RedrivePolicy as { maxReceiveCount?: unknown } | undefined)?.maxReceiveCount,
+      );
       return startPoller({
         label: label(mapping.queueLogicalId),
         queueUrl: queue.ref,
@@ -364,6 +368,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
         maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds,
         reportBatchItemFailures: mapping.reportBatchItemFailures,
         maximumConcurrency: mapping.maximumConcurrency,
+        ...(queuePlan?.deadLetterQueue && maxReceiveCount > 0
+          ? { redrive: { maxReceiveCount, deadLetterLabel: label(queuePlan.deadLetterQueue) } }
+          : {}),
         client: sqsClient,
         invoke: invoker(mapping.functionLogicalId) as (event: unknown) => Promise<unknown>,
         log,

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on this machine (see stack.ts), with no AWS account and no Docker.
- * Prints one ready line per API key, then one line per request, publish and delivery. Writes the state
- * file the operator commands read (`npm run tenant`, `npm run redrive`) and removes it on exit.
+ * Prints one ready line per API key, then one line per request, publish and delivery, and the handlers'
+ * own JSON log lines as lines of the same log. Writes the state file the operator commands read
+ * (`npm run tenant`, `npm run redrive`) and removes it on exit.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,9 +13,46 @@ function timestamp(): string {
   return new Date().toISOString().slice(11, 23);
 }
 
+/**
+ * A handler's Powertools JSON log line as one line of the flow log, e.g.
+ * `log ERROR delivery failed after its last attempt deliveryId=msg_… statusCode=500`; undefined for
+ * anything else.
+ */
+export function flowLineOfJsonLog(text: string): string | undefined {
+  if (!text.startsWith('{"level":"')) return undefined;
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const { level, message, timestamp: _at, service: _service, sampling_rate: _rate, ...details } = entry;
+  const fields = Object.entries(details).map(([name, value]) => {
+    const shown =
+      value !== null && typeof value === 'object' && 'message' in value ? (value as Error).message : value;
+    return `${name}=${typeof shown === 'string' ? shown : JSON.stringify(shown)}`;
+  });
+  return ['log', String(level), String(message), ...fields].join(' ');
+}
+
+/** Writes the handlers' JSON log lines, wherever they go, to standard output as flow-log lines. */
+function renderJsonLogs(): void {
+  const writeOut = process.stdout.write.bind(process.stdout);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: never[]) => {
+      const line = typeof chunk === 'string' ? flowLineOfJsonLog(chunk.trimEnd()) : undefined;
+      return line === undefined
+        ? write(chunk as string, ...rest)
+        : writeOut(`${timestamp()} ${line}\n`, ...rest);
+    }) as typeof stream.write;
+  }
+}
+
 async function main(): Promise<void> {
   // The SDK's notice about Node.js 20 support would be the first thing a newcomer sees.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  renderJsonLogs();
   let ready = false;
   const local = await startLocal({
     log: (line) => {
@@ -48,7 +86,8 @@ async function main(): Promise<void> {
   ready = true;
 }
 
-main().catch((error: unknown) => {
-  console.error(`event-relay local: ${(error as Error).message}`);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((error: unknown) => {
+    console.error(`event-relay local: ${(error as Error).message}`);
+    process.exit(1);
+  });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { startFauxqsServer, type Emulator } from '../../local/emulators';
-import { recordsToDelete, startPoller, toSqsEvent } from '../../local/poller';
+import { recordsToDelete, startPoller, toSqsEvent, type PollerOptions } from '../../local/poller';
 
 let emulator: Emulator;
 let client: SQSClient;
@@ -56,6 +56,7 @@ async function pollOnce(
   queue: { url: string; arn: string },
   expected: number,
   respond: (event: SQSEvent) => Promise<unknown>,
+  extra: Pick<PollerOptions, 'redrive' | 'log'> = {},
 ): Promise<SQSEvent[]> {
   const events: SQSEvent[] = [];
   let seen = 0;
@@ -70,6 +71,7 @@ async function pollOnce(
     maximumBatchingWindowInSeconds: 0,
     reportBatchItemFailures: true,
     maximumConcurrency: 2,
+    ...extra,
     client,
     invoke: async (event) => {
       events.push(event);
@@ -119,6 +121,31 @@ it('deletes nothing when the function throws', async () => {
   await pollOnce(queue, 2, () => Promise.reject(new Error('crash')));
 
   expect(await counts(queue.url)).toEqual({ visible: 0, inFlight: 2 });
+});
+
+it('logs each record: done, kept for a retry, or failed for good on the last attempt', async () => {
+  const lines: string[] = [];
+  const failTwo = async (event: SQSEvent) => ({
+    batchItemFailures: event.Records.filter((r) => r.body === 'two').map((r) => ({
+      itemIdentifier: r.messageId,
+    })),
+  });
+  const log = (line: string) => lines.push(line);
+
+  await pollOnce(await queueWith('poller-log-retry', ['one', 'two']), 2, failTwo, {
+    log,
+    redrive: { maxReceiveCount: 2, deadLetterLabel: 'TestDeadLetterQueue' },
+  });
+  await pollOnce(await queueWith('poller-log-last', ['two']), 1, failTwo, {
+    log,
+    redrive: { maxReceiveCount: 1, deadLetterLabel: 'TestDeadLetterQueue' },
+  });
+
+  expect(lines.map((line) => line.replace(/message \S+/, 'message <id>')).sort()).toEqual([
+    'delivery: test message <id> attempt 1 → done',
+    'delivery: test message <id> attempt 1 → kept in the queue for a retry',
+    'delivery: test message <id> attempt 1 → last attempt failed: moved to TestDeadLetterQueue on its next receive',
+  ]);
 });
 
 describe('recordsToDelete', () => {

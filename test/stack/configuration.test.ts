@@ -92,7 +92,7 @@ describe('cdk.json and the documentation', () => {
   });
 
   it('documents every context key in the configuration table', () => {
-    const doc = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const doc = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
     for (const key of [...CONFIG_KEYS, 'stackName']) expect(doc).toContain(`| \`${key}\``);
   });
 });

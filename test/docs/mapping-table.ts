@@ -1,6 +1,6 @@
 import type { MappingRow } from '../../lambdas/providers/types';
 
-/** A module's mapping table as the Markdown table the README publishes. */
+/** A module's mapping table as the Markdown table docs/providers.md publishes. */
 export function mappingTableMarkdown(rows: readonly MappingRow[]): string {
   return [
     '| Provider status | Normalized | Note |',
