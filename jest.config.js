@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The parity run's suite needs a deployed stack: `npm run test:aws` runs it (jest.aws.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/aws/'],
   // @swc/jest strips types only; `tsc --noEmit` in `npm test` is the type gate.
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `npm run test:aws`, the parity run: `cdk bootstrap` and `cdk deploy` of the real app (the same esbuild
+# bundles) into MiniStack on 127.0.0.1, then the end-to-end smoke (test/aws/deployed.test.ts) over HTTP
+# against what was deployed. MiniStack is pinned and installed into a virtualenv under .event-relay/aws
+# (gitignored); it is stopped on every exit. docs/deploy.md lists what this run covers and what it cannot.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+MINISTACK_VERSION=1.5.33
+WORK=.event-relay/aws
+PYTHON_DIR="$WORK/python-$MINISTACK_VERSION"
+mkdir -p "$WORK"
+
+# MiniStack, pinned: a virtualenv where python3 has the venv module, else a plain --target directory.
+if [ ! -f "$PYTHON_DIR/ready" ]; then
+  rm -rf "$PYTHON_DIR"
+  if python3 -m venv "$PYTHON_DIR" >/dev/null 2>&1; then
+    "$PYTHON_DIR/bin/python" -m pip install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION"
+  else
+    python3 -m pip install --quiet --disable-pip-version-check --target "$PYTHON_DIR/lib" "ministack==$MINISTACK_VERSION"
+  fi
+  touch "$PYTHON_DIR/ready"
+fi
+if [ -x "$PYTHON_DIR/bin/python" ]; then PYTHON="$PYTHON_DIR/bin/python"; else
+  PYTHON=python3
+  export PYTHONPATH="$PWD/$PYTHON_DIR/lib${PYTHONPATH:+:$PYTHONPATH}"
+fi
+
+PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUN_DIR="$WORK/run"
+rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR/tmp"
+MINISTACK_PID=
+stop_ministack() {
+  if [ -n "$MINISTACK_PID" ] && kill -0 "$MINISTACK_PID" 2>/dev/null; then
+    kill "$MINISTACK_PID" 2>/dev/null || true
+    wait "$MINISTACK_PID" 2>/dev/null || true
+  fi
+}
+trap stop_ministack EXIT INT TERM
+
+# Workaround "sdk": the bundles leave @aws-sdk/* external (the Lambda runtime provides it); MiniStack's
+# Node.js runtime resolves it through NODE_PATH, so the project's node_modules plays the runtime's SDK.
+BIND_HOST=127.0.0.1 GATEWAY_PORT="$PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  MINISTACK_REGION=us-east-1 NODE_PATH="$PWD/node_modules" TMPDIR="$PWD/$RUN_DIR/tmp" \
+  STATE_DIR="$PWD/$RUN_DIR/state" S3_DATA_DIR="$PWD/$RUN_DIR/s3" LOG_LEVEL=WARNING \
+  "$PYTHON" -m ministack >"$RUN_DIR/ministack.log" 2>&1 &
+MINISTACK_PID=$!
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+unset AWS_PROFILE AWS_SESSION_TOKEN
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true
+export EVENT_RELAY_AWS_RUN_DIR="$RUN_DIR"
+
+for _ in $(seq 1 100); do
+  if "$PYTHON" -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/_ministack/health', timeout=1)" 2>/dev/null; then
+    break
+  fi
+  kill -0 "$MINISTACK_PID" 2>/dev/null || { cat "$RUN_DIR/ministack.log"; exit 1; }
+  sleep 0.2
+done
+echo "MiniStack $MINISTACK_VERSION on $AWS_ENDPOINT_URL"
+
+if ! npx tsx test/aws/deploy.ts; then
+  tail -n 60 "$RUN_DIR/ministack.log"
+  exit 1
+fi
+npx jest -c jest.aws.config.js || { tail -n 60 "$RUN_DIR/ministack.log"; exit 1; }
