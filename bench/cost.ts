@@ -2,12 +2,13 @@
  * The cost model: AWS list price per 1 million forwarded provider events, itemised by service, for one
  * subscriber and for five, next to what hosted webhook services charge.
  *
- *   npx tsx bench/cost.ts              # the summary
- *   npx tsx bench/cost.ts --markdown   # docs/cost.md
+ *   npx tsx bench/cost.ts                                       # the summary
+ *   npx tsx bench/cost.ts --markdown > docs/cost.md             # the docs page
+ *   npx tsx bench/cost.ts --results bench/out/results.json      # with this machine's latest run
  *
- * Measured inputs (the delivery handler's log bytes and CPU time per delivery) come from
- * bench/results.json when `npm run bench` has written one; otherwise the defaults below, which are
- * that file's values from the run quoted in the README's Performance section.
+ * Measured inputs (the delivery handler's log bytes and CPU time per delivery) come from the
+ * committed reference run, bench/reference.json, or the results file named by --results; the defaults
+ * below are the reference run's values, used when neither has them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -114,8 +115,10 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   deliveryLogTtlDays: 30,
 };
 
-/** Overrides the measured defaults with this machine's latest `npm run bench` results, when present. */
-export function assumptionsFromResults(resultsPath = path.join(__dirname, 'results.json')): CostAssumptions {
+/** Overrides the measured defaults with those of a `npm run bench` results file, when present. */
+export function assumptionsFromResults(
+  resultsPath = path.join(__dirname, 'reference.json'),
+): CostAssumptions {
   const assumptions = structuredClone(DEFAULT_ASSUMPTIONS) as CostAssumptions;
   if (!existsSync(resultsPath)) return assumptions;
   try {
@@ -556,7 +559,8 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
 }
 
 if (require.main === module) {
-  const assumptions = assumptionsFromResults();
+  const resultsAt = process.argv.indexOf('--results');
+  const assumptions = assumptionsFromResults(resultsAt >= 0 ? process.argv[resultsAt + 1] : undefined);
   process.stdout.write(
     process.argv.includes('--markdown') ? renderMarkdown(assumptions) : `${summaryLine(assumptions)}\n`,
   );

@@ -1,13 +1,23 @@
 /**
- * `npm run bench`: measures the six figures of the performance budget, each against a baseline taken
- * in the same run, prints one line per measurement and writes them to bench/results.json with the
- * machine they were taken on. See the Performance section of README.md.
+ * `npm run bench`: measures the figures of the performance budget, each against a baseline taken in
+ * the same run, prints each section as it starts and ends and one line per measurement, and writes
+ * them with the machine they were taken on to bench/out/results.json (not tracked).
+ *
+ *   npm run bench                       # every figure
+ *   npm run bench -- --only 2,6         # some figures (by number)
+ *   npm run bench -- --update-reference # every figure, and copy the results to bench/reference.json
+ *
+ * bench/reference.json is the committed reference run that the docs quote (docs/cost.md takes its
+ * measured inputs from it); it changes only with --update-reference.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { costPerMillion, DEFAULT_ASSUMPTIONS, summaryLine, TARGETS, type CostAssumptions } from './cost';
 import { formatLine, unavailable, type FigureResult } from './lib/figure';
 import { machineInfo } from './lib/measure';
+
+export const RESULTS_PATH = path.join(__dirname, 'out', 'results.json');
+export const REFERENCE_PATH = path.join(__dirname, 'reference.json');
 
 // The emulators and SDK clients of the figures never reach AWS.
 Object.assign(process.env, {
@@ -30,15 +40,26 @@ const FIGURES: { figure: string; title: string; load(): Promise<FigureModule> }[
   { figure: '6', title: 'Memory', load: () => import('./memory') },
 ];
 
+function parseArgs(argv: readonly string[]): { only?: Set<string>; updateReference: boolean } {
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+  const updateReference = argv.includes('--update-reference');
+  if (only && updateReference) throw new Error('--update-reference needs every figure: drop --only');
+  return { only, updateReference };
+}
+
 async function main(): Promise<void> {
+  const { only, updateReference } = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const machine = machineInfo();
   console.log(
     `event-relay bench on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node} (${machine.platform}/${machine.arch})\n`,
   );
+  const sections = FIGURES.filter(({ figure }) => !only || only.has(figure));
   const results: FigureResult[] = [];
-  for (const { figure, title, load } of FIGURES) {
-    console.log(`${figure}. ${title}`);
+  for (const [index, { figure, title, load }] of sections.entries()) {
+    const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+    console.log(`[${index + 1}/${sections.length}] ${figure}. ${title} (started at ${elapsed} s)`);
     const figureStarted = performance.now();
     let figureResults: FigureResult[];
     try {
@@ -50,7 +71,7 @@ async function main(): Promise<void> {
       console.log(`   ${formatLine(result)}`);
       for (const note of result.notes ?? []) console.log(`     note: ${note}`);
     }
-    console.log(`   (${((performance.now() - figureStarted) / 1000).toFixed(1)} s)\n`);
+    console.log(`   done in ${((performance.now() - figureStarted) / 1000).toFixed(1)} s\n`);
     results.push(...figureResults);
   }
 
@@ -60,14 +81,13 @@ async function main(): Promise<void> {
   if (handlerCost.measured) Object.assign(assumptions.delivery, handlerCost.measured);
   console.log('Cost model (docs/cost.md: npx tsx bench/cost.ts --markdown > docs/cost.md)');
   console.log(`   Cost: ${summaryLine(assumptions)}\n`);
+  const capacity = await import('./capacity');
+  console.log('Capacity model (docs/capacity.md: npx tsx bench/capacity.ts --markdown > docs/capacity.md)');
+  console.log(`   Capacity: ${capacity.summaryLine()}\n`);
 
   const durationSeconds = (performance.now() - started) / 1000;
   const failed = results.filter((result) => result.pass === false).length;
   const missing = results.filter((result) => result.unavailable).length;
-  console.log(
-    `Done in ${durationSeconds.toFixed(0)} s: ${results.length} measurements, ${failed} below target, ${missing} not available. Written to bench/results.json.`,
-  );
-
   const costs = [1, 5].map((subscribers) => {
     const breakdown = costPerMillion(subscribers, assumptions);
     return {
@@ -78,21 +98,27 @@ async function main(): Promise<void> {
       dominant: breakdown.dominant.service,
     };
   });
-  writeFileSync(
-    path.join(__dirname, 'results.json'),
-    `${JSON.stringify(
-      {
-        generatedAt: new Date().toISOString(),
-        command: 'npm run bench',
-        machine,
-        durationSeconds: Math.round(durationSeconds),
-        figures: results,
-        cost: costs,
-        measurements: { delivery: handlerCost.measured ?? null },
-      },
-      null,
-      2,
-    )}\n`,
+  const json = `${JSON.stringify(
+    {
+      generatedAt: new Date().toISOString(),
+      command: `npm run bench${only ? ` -- --only ${[...only].join(',')}` : ''}`,
+      machine,
+      durationSeconds: Math.round(durationSeconds),
+      figures: results,
+      cost: costs,
+      measurements: { delivery: handlerCost.measured ?? null },
+    },
+    null,
+    2,
+  )}\n`;
+  mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
+  writeFileSync(RESULTS_PATH, json);
+  if (updateReference) writeFileSync(REFERENCE_PATH, json);
+  const written = [RESULTS_PATH, ...(updateReference ? [REFERENCE_PATH] : [])]
+    .map((file) => path.relative(process.cwd(), file))
+    .join(' and ');
+  console.log(
+    `Done in ${durationSeconds.toFixed(0)} s: ${results.length} measurements, ${failed} below target, ${missing} not available. Written to ${written}.`,
   );
 }
 

@@ -40,8 +40,10 @@ export function compare(
   measured: Measured,
   baseline: Measured & { name: string },
   target?: Target,
+  /** The ratio when measured otherwise than value / baseline (e.g. the median of paired rounds). */
+  pairedRatio?: number,
 ): FigureResult {
-  const ratio = measured.value / baseline.value;
+  const ratio = pairedRatio ?? measured.value / baseline.value;
   return {
     figure,
     name,

@@ -89,15 +89,17 @@ export function machineInfo(): MachineInfo {
 
 /**
  * Rates per second of `measured` and `baseline` (each step handles `perStep` items), in alternating
- * rounds after a warm-up of both, so a drift in the machine's speed weighs on both alike; the median
- * round of each is reported. `measured` may return a promise, which is awaited.
+ * rounds after a warm-up of both, so a drift in the machine's speed weighs on both alike: the median
+ * round of each, and `ratio`, the median of the rounds' measured/baseline ratios (each pair of rounds
+ * taken back to back, in ABBA order so neither always runs first). `measured` may return a promise,
+ * which is awaited.
  */
 export async function alternatingRates(
   measured: () => unknown,
   baseline: () => unknown,
   perStep: number,
   options: { warmupMs?: number; roundMs?: number; rounds?: number } = {},
-): Promise<{ value: number; baseline: number }> {
+): Promise<{ value: number; baseline: number; ratio: number }> {
   const { warmupMs = 300, roundMs = 400, rounds = 5 } = options;
   const runFor = async (step: () => unknown, ms: number): Promise<number> => {
     let count = 0;
@@ -115,8 +117,17 @@ export async function alternatingRates(
   await runFor(baseline, warmupMs);
   const rates = { value: [] as number[], baseline: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    rates.value.push(await runFor(measured, roundMs));
-    rates.baseline.push(await runFor(baseline, roundMs));
+    if (round % 2 === 0) {
+      rates.value.push(await runFor(measured, roundMs));
+      rates.baseline.push(await runFor(baseline, roundMs));
+    } else {
+      rates.baseline.push(await runFor(baseline, roundMs));
+      rates.value.push(await runFor(measured, roundMs));
+    }
   }
-  return { value: median(rates.value), baseline: median(rates.baseline) };
+  return {
+    value: median(rates.value),
+    baseline: median(rates.baseline),
+    ratio: median(rates.value.map((value, round) => value / rates.baseline[round]!)),
+  };
 }

@@ -217,6 +217,8 @@ serve({
         const memory = process.memoryUsage();
         const peakRssMB = process.resourceUsage().maxRSS / 1024;
         // What survives a full collection is what the handler keeps; growth there would be a leak.
+        // Twice: the first collection may leave what finalizers and weak references free for the second.
+        collectGarbage?.();
         collectGarbage?.();
         samples.push({
           deliveries: done,

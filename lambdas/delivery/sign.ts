@@ -29,6 +29,8 @@ export function standardWebhooksKey(secret: string): Uint8Array {
 
 /** Decoded Standard Webhooks keys by secret: a warm function decodes each secret once, not per delivery. */
 const cachedStandardWebhooksKey = boundedMemo(1024, standardWebhooksKey);
+/** The `X-Webhook-Signature` key (the secret string's UTF-8 bytes), encoded once per secret too. */
+const cachedSecretBytes = boundedMemo(1024, (secret: string) => Buffer.from(secret, 'utf8'));
 
 export interface SignatureHeaders {
   'webhook-id': string;
@@ -63,6 +65,6 @@ export function signatureHeaders(
     'webhook-id': deliveryId,
     'webhook-timestamp': seconds,
     'webhook-signature': signature,
-    'x-webhook-signature': `sha256=${createHmac('sha256', current).update(bytes).digest('hex')}`,
+    'x-webhook-signature': `sha256=${createHmac('sha256', cachedSecretBytes(current)).update(bytes).digest('hex')}`,
   };
 }
