@@ -23,6 +23,7 @@ export const OUTPUTS = {
   apiUrl: 'ApiUrl',
   deliveryQueueUrls: 'DeliveryQueueUrls',
   deadLetterQueueUrls: 'DeadLetterQueueUrls',
+  targetDeadLetterQueueUrls: 'TargetDeadLetterQueueUrls',
   eventBusName: 'EventBusName',
   dashboardName: 'DashboardName',
   alarmTopicArn: 'AlarmTopicArn',
@@ -77,6 +78,11 @@ export class EventRelayStack extends Stack {
       OUTPUTS.deadLetterQueueUrls,
       this.fanOut.queueUrlsJson('deadLetterQueue'),
       'Dead-letter queue URL per status, JSON',
+    );
+    output(
+      OUTPUTS.targetDeadLetterQueueUrls,
+      this.fanOut.queueUrlsJson('targetDeadLetterQueue'),
+      "Dead-letter queue URL of each status's EventBridge rule target, JSON",
     );
     output(OUTPUTS.eventBusName, this.fanOut.bus.eventBusName, 'EventBridge bus of delivery events');
     output(OUTPUTS.dashboardName, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');

@@ -2,6 +2,10 @@
  * The fan-out: an EventBridge bus with an archive, and per normalized status one rule feeding one
  * delivery queue, each with its own dead-letter queue. The redrive `maxReceiveCount` is derived from the
  * retry schedule, so the schedule is configured once.
+ *
+ * Each rule target has a dead-letter queue of its own too: an event the delivery queue refuses (or
+ * cannot be reached for) is retried by EventBridge for up to 24 hours and then lands there instead of
+ * being dropped without a trace. An alarm watches it and `npm run redrive` moves it on to the queue.
  */
 import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -27,8 +31,13 @@ export interface FanOutProps {
 export interface StatusQueues {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Where EventBridge puts the events of the rule it could not deliver to `queue`. */
+  readonly targetDeadLetterQueue: Queue;
   readonly rule: Rule;
 }
+
+/** EventBridge's longest retry policy for a rule target: 24 hours, 185 attempts. */
+export const TARGET_RETRY = { maxEventAge: Duration.hours(24), retryAttempts: 185 } as const;
 
 /** `OPEN` → `Open`, for construct ids. */
 export function statusId(status: Status): string {
@@ -72,20 +81,30 @@ export class FanOut extends Construct {
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
         removalPolicy: props.removalPolicy,
       });
+      const targetDeadLetterQueue = new Queue(this, `${name}TargetDeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: RETENTION,
+        removalPolicy: props.removalPolicy,
+      });
+      Validations.of(targetDeadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of an EventBridge rule target.',
+      });
       const pattern = rulePattern(status);
       const rule = new Rule(this, `${name}Rule`, {
         eventBus: this.bus,
         description: `event-relay ${status} deliveries to their queue`,
         eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
-        targets: [new SqsQueue(queue)],
+        targets: [new SqsQueue(queue, { deadLetterQueue: targetDeadLetterQueue, ...TARGET_RETRY })],
       });
-      return [status, { queue, deadLetterQueue, rule }];
+      return [status, { queue, deadLetterQueue, targetDeadLetterQueue, rule }];
     });
     this.queues = Object.fromEntries(entries) as Record<Status, StatusQueues>;
   }
 
-  /** `{ "OPEN": url, "CLICK": url, "FAILED": url }` of the delivery or the dead-letter queues, as a JSON string. */
-  queueUrlsJson(kind: 'queue' | 'deadLetterQueue'): string {
+  /** `{ "OPEN": url, "CLICK": url, "FAILED": url }` of one kind of queue, as a JSON string. */
+  queueUrlsJson(kind: 'queue' | 'deadLetterQueue' | 'targetDeadLetterQueue'): string {
     return Stack.of(this).toJsonString(
       Object.fromEntries(STATUSES.map((status) => [status, this.queues[status][kind].queueUrl])),
     );

@@ -129,12 +129,20 @@ export class Monitoring extends Construct {
 
     const ageThreshold = queueAgeThresholdSeconds(props.retrySchedule);
     for (const status of STATUSES) {
-      const { queue, deadLetterQueue } = props.queues[status];
+      const { queue, deadLetterQueue, targetDeadLetterQueue } = props.queues[status];
       const name = statusId(status);
       alarm(
         `${name}DeadLetterQueueAlarm`,
         `${status} deliveries failed every attempt and are in the dead-letter queue (redrive with npm run redrive).`,
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+      );
+      alarm(
+        `${name}TargetDeadLetterQueueAlarm`,
+        `EventBridge could not put ${status} events on their delivery queue; they wait in the rule target's dead-letter queue (npm run redrive moves them on).`,
+        targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: 'Maximum',
         }),
@@ -276,6 +284,11 @@ function statusWidgets(status: Status, queues: StatusQueues): GraphWidget[] {
           period: PERIOD,
           statistic: 'Maximum',
           label: 'dead letters',
+        }),
+        queues.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: 'Maximum',
+          label: 'not queued by EventBridge',
         }),
       ],
       width,

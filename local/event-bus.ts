@@ -4,21 +4,28 @@
  * rules' target queues. No npm package emulates EventBridge, so this implements exactly the pattern
  * features the stack's rules use (exact string matches on top-level `source` and `detail-type`) and
  * refuses any other pattern, so a rule the local bus would misjudge is caught when it starts.
+ *
+ * As in AWS, an accepted event is accepted whatever becomes of it at its targets: `PutEvents` checks
+ * the entries (and their size, counted as EventBridge counts it), and a target queue that refuses the
+ * event does not fail the entry. EventBridge would retry the target for up to 24 hours and then put the
+ * event in the target's dead-letter queue; the local bus tries once and puts it there at once, with the
+ * message attributes EventBridge adds (ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnsupportedTemplateError } from './intrinsics';
 import type { EventPattern } from './template';
-import type { EventBridgeEnvelope } from '../lambdas/shared/events';
+import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize, type EventBridgeEnvelope } from '../lambdas/shared/events';
 
 /** Top-level event fields a pattern may match with a list of exact strings. */
 export const SUPPORTED_PATTERN_FIELDS = ['source', 'detail-type'] as const;
 type PatternField = (typeof SUPPORTED_PATTERN_FIELDS)[number];
 
-/** EventBridge's limits: at most 10 entries per call, 256 KB per call. */
+/** EventBridge's limit of entries per call (their size is bounded by PUT_EVENTS_MAX_BYTES). */
 const MAX_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 256 * 1024;
+/** The HTTP request may be larger than the entries it carries (JSON escaping, names); refuse only the absurd. */
+const MAX_REQUEST_BYTES = 4 * PUT_EVENTS_MAX_BYTES;
 
 export type EventFields = Record<PatternField, string>;
 export type EventMatcher = (event: EventFields) => boolean;
@@ -53,8 +60,8 @@ export type Envelope = EventBridgeEnvelope<unknown>;
 export interface BusRule {
   name: string;
   matches: EventMatcher;
-  /** Target queues by URL, with a short name for the log. */
-  targets: { queueUrl: string; label: string }[];
+  /** Target queues by URL, with a short name for the log, and the target's dead-letter queue. */
+  targets: { queueUrl: string; label: string; deadLetterQueueUrl?: string }[];
 }
 
 export interface LocalBusDefinition {
@@ -83,8 +90,8 @@ export interface LocalBusOptions {
   buses: LocalBusDefinition[];
   region: string;
   accountId: string;
-  /** Sends one message body to a queue. */
-  send(queueUrl: string, body: string): Promise<void>;
+  /** Sends one message body (with string message attributes) to a queue. */
+  send(queueUrl: string, body: string, attributes?: Record<string, string>): Promise<void>;
   log?(line: string): void;
 }
 
@@ -132,17 +139,14 @@ export function createBus(options: LocalBusOptions): Pick<LocalBus, 'putEvents'>
       resources: entry.Resources ?? [],
       detail,
     };
-    const targets = bus.rules
-      .filter((rule) => rule.matches({ source: envelope.source, 'detail-type': envelope['detail-type'] }))
-      .flatMap((rule) => rule.targets);
-    try {
-      await Promise.all(targets.map((target) => options.send(target.queueUrl, JSON.stringify(envelope))));
-    } catch (error) {
-      options.log?.(
-        `bus: ${envelope['detail-type']} event not delivered to its queue: ${(error as Error).message}`,
-      );
-      return { ErrorCode: 'InternalException', ErrorMessage: 'Could not deliver to a target queue.' };
-    }
+    const matched = bus.rules.filter((rule) =>
+      rule.matches({ source: envelope.source, 'detail-type': envelope['detail-type'] }),
+    );
+    const targets = matched.flatMap((rule) => rule.targets);
+    const body = JSON.stringify(envelope);
+    await Promise.all(
+      matched.flatMap((rule) => rule.targets.map((target) => deliverToTarget(rule, target, body))),
+    );
     const deliveryId = (detail as { deliveryId?: unknown }).deliveryId;
     options.log?.(
       `bus: ${envelope.source} ${envelope['detail-type']}${typeof deliveryId === 'string' ? ` ${deliveryId}` : ''} → ${
@@ -152,7 +156,51 @@ export function createBus(options: LocalBusOptions): Pick<LocalBus, 'putEvents'>
     return { EventId: envelope.id };
   }
 
-  return { putEvents: (entries) => Promise.all(entries.map(putEntry)) };
+  /** Sends the event to one target, or else to the target's dead-letter queue (else it is lost, as in AWS). */
+  async function deliverToTarget(
+    rule: BusRule,
+    target: BusRule['targets'][number],
+    body: string,
+  ): Promise<void> {
+    try {
+      await options.send(target.queueUrl, body);
+      return;
+    } catch (error) {
+      const reason = (error as Error).message;
+      options.log?.(`bus: event not delivered to ${target.label}: ${reason}`);
+      if (!target.deadLetterQueueUrl) return;
+      try {
+        await options.send(target.deadLetterQueueUrl, body, {
+          ERROR_CODE: 'SQS_FAILURE',
+          ERROR_MESSAGE: reason.slice(0, 256),
+          RULE_ARN: `arn:aws:events:${options.region}:${options.accountId}:rule/${rule.name}`,
+          TARGET_ARN: target.queueUrl,
+        });
+        options.log?.(`bus: event put in the dead-letter queue of ${target.label}`);
+      } catch (dlqError) {
+        options.log?.(
+          `bus: event lost: its dead-letter queue refused it too: ${(dlqError as Error).message}`,
+        );
+      }
+    }
+  }
+
+  return {
+    putEvents: (entries) => {
+      const size = entries.reduce((total, entry) => total + putEventsEntrySize(entry), 0);
+      if (size > PUT_EVENTS_MAX_BYTES) throw new EntriesTooLargeError(size);
+      return Promise.all(entries.map(putEntry));
+    },
+  };
+}
+
+/** What EventBridge answers a call whose entries exceed its size limit: the whole call is refused. */
+export class EntriesTooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(
+      `Total size of the entries in the request is over the limit (${size} > ${PUT_EVENTS_MAX_BYTES} bytes).`,
+    );
+  }
 }
 
 function jsonReply(response: ServerResponse, status: number, body: unknown): void {
@@ -201,7 +249,13 @@ export async function startEventBus(options: LocalBusOptions, port = 0): Promise
           message: `Entries must hold 1 to ${MAX_ENTRIES} events.`,
         });
       }
-      const results = await bus.putEvents(entries);
+      let results: PutEventsResultEntry[];
+      try {
+        results = await bus.putEvents(entries);
+      } catch (error) {
+        if (!(error instanceof EntriesTooLargeError)) throw error;
+        return jsonReply(response, 400, { __type: 'ValidationException', message: error.message });
+      }
       jsonReply(response, 200, {
         FailedEntryCount: results.filter((result) => result.ErrorCode).length,
         Entries: results,

@@ -304,8 +304,16 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       region,
       accountId,
       log,
-      send: async (queueUrl, body) => {
-        await sqsClient.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      send: async (queueUrl, body, attributes = {}) => {
+        const MessageAttributes = Object.fromEntries(
+          Object.entries(attributes).map(([name, value]) => [
+            name,
+            { DataType: 'String', StringValue: value },
+          ]),
+        );
+        await sqsClient.send(
+          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes }),
+        );
       },
       buses: plan.buses.map((definition) => ({
         name: definition.name,
@@ -315,10 +323,14 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
           .map((rule) => ({
             name: rule.logicalId,
             matches: compilePattern(rule.pattern),
-            targets: rule.targetQueues.map((queue) => ({
-              queueUrl: registry.get(queue)!.ref,
-              label: label(queue),
-            })),
+            targets: rule.targetQueues.map((queue) => {
+              const deadLetterQueue = rule.targetDeadLetterQueues[queue];
+              return {
+                queueUrl: registry.get(queue)!.ref,
+                label: label(queue),
+                ...(deadLetterQueue && { deadLetterQueueUrl: registry.get(deadLetterQueue)!.ref }),
+              };
+            }),
           })),
       })),
     });

@@ -37,6 +37,8 @@ export interface RulePlan {
   pattern: EventPattern;
   /** Logical ids of the target queues. */
   targetQueues: string[];
+  /** Per target queue, the logical id of the queue EventBridge sends an event to when it cannot deliver it. */
+  targetDeadLetterQueues: Record<string, string>;
 }
 
 export interface BusPlan {
@@ -278,7 +280,13 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
       if (properties.State !== undefined && properties.State !== 'ENABLED') {
         throw new UnsupportedTemplateError(`rule ${logicalId}: state ${String(properties.State)}`);
       }
-      const targets = (properties.Targets ?? []) as { Arn: unknown; Input?: unknown; InputPath?: unknown }[];
+      const targets = (properties.Targets ?? []) as {
+        Arn: unknown;
+        Input?: unknown;
+        InputPath?: unknown;
+        DeadLetterConfig?: { Arn?: unknown };
+      }[];
+      const targetDeadLetterQueues: Record<string, string> = {};
       const targetQueues = targets.map((target) => {
         const queue = firstOfType(template, target.Arn, 'AWS::SQS::Queue');
         if (
@@ -289,9 +297,22 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
         ) {
           throw new UnsupportedTemplateError(`rule ${logicalId}: only SQS targets receiving the whole event`);
         }
+        if (target.DeadLetterConfig !== undefined) {
+          const deadLetterQueue = firstOfType(template, target.DeadLetterConfig.Arn, 'AWS::SQS::Queue');
+          if (!deadLetterQueue) {
+            throw new UnsupportedTemplateError(`rule ${logicalId}: only SQS dead-letter queues of the stack`);
+          }
+          targetDeadLetterQueues[queue] = deadLetterQueue;
+        }
         return queue;
       });
-      return { logicalId, busLogicalId, pattern: properties.EventPattern as EventPattern, targetQueues };
+      return {
+        logicalId,
+        busLogicalId,
+        pattern: properties.EventPattern as EventPattern,
+        targetQueues,
+        targetDeadLetterQueues,
+      };
     }),
     eventSourceMappings: resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(
       ([logicalId, properties]) => {

@@ -4,6 +4,10 @@
  *
  *   npm run redrive -- <OPEN|CLICK|FAILED|all> [--max N] [--local | --outputs cdk-outputs.json]
  *
+ * Two dead-letter queues feed each delivery queue, and both are drained: the queue's own (deliveries that
+ * failed every attempt) and its EventBridge rule target's (events EventBridge could not put on the
+ * queue; they never reached the delivery function, so they go to it now for their first attempt).
+ *
  * Each message is received from the dead-letter queue, sent to the source queue as a new message (so
  * its receive count, and with it the retry schedule, starts afresh), then deleted from the DLQ. This
  * works on every SQS, including the local emulator, which has no `StartMessageMoveTask`. A message is
@@ -64,11 +68,16 @@ async function markPending(message: Message): Promise<void> {
   }
 }
 
-/** Moves up to `max` messages from one dead-letter queue to its source queue. */
+/**
+ * Moves up to `max` messages from one dead-letter queue to its source queue. `keepAttributes: false`
+ * drops the message attributes (those EventBridge adds to a target's dead letter describe its failure,
+ * not the event).
+ */
 export async function redrive(
   deadLetterQueueUrl: string,
   queueUrl: string,
   max: number,
+  { keepAttributes = true }: { keepAttributes?: boolean } = {},
 ): Promise<RedriveResult> {
   const result: RedriveResult = { moved: 0, failed: 0 };
   while (result.moved + result.failed < max) {
@@ -88,7 +97,7 @@ export async function redrive(
         Entries: Messages.map((message, index) => ({
           Id: String(index),
           MessageBody: message.Body!,
-          MessageAttributes: message.MessageAttributes,
+          ...(keepAttributes && { MessageAttributes: message.MessageAttributes }),
         })),
       }),
     );
@@ -157,9 +166,11 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   }
 
   let deadLetterQueues: DeliveryQueueUrls | undefined;
+  let targetDeadLetterQueues: DeliveryQueueUrls | undefined;
   let deliveryQueues: DeliveryQueueUrls | undefined;
   try {
     deadLetterQueues = queueUrls('DEAD_LETTER_QUEUE_URLS');
+    targetDeadLetterQueues = queueUrls('TARGET_DEAD_LETTER_QUEUE_URLS');
     deliveryQueues = queueUrls('DELIVERY_QUEUE_URLS');
   } catch (error) {
     io.err(`error: ${(error as Error).message}`);
@@ -176,9 +187,22 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   let exitCode = 0;
   for (const status of statuses) {
     try {
-      const { moved, failed } = await redrive(deadLetterQueues[status], deliveryQueues[status], max);
+      const dead = await redrive(deadLetterQueues[status], deliveryQueues[status], max);
+      const unqueued = targetDeadLetterQueues
+        ? await redrive(
+            targetDeadLetterQueues[status],
+            deliveryQueues[status],
+            max - dead.moved - dead.failed,
+            { keepAttributes: false },
+          )
+        : { moved: 0, failed: 0 };
+      const moved = dead.moved + unqueued.moved;
+      const failed = dead.failed + unqueued.failed;
+      const fromTarget = unqueued.moved
+        ? `, ${unqueued.moved} of them from the rule target's dead-letter queue`
+        : '';
       io.out(
-        `${status}: ${moved} moved back to the delivery queue${failed ? `, ${failed} failed` : ''} (${description})`,
+        `${status}: ${moved} moved back to the delivery queue${fromTarget}${failed ? `, ${failed} failed` : ''} (${description})`,
       );
       if (failed) exitCode = 1;
     } catch (error) {

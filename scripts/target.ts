@@ -28,6 +28,7 @@ export const OUTPUT_ENV: Readonly<Record<string, string>> = {
   IdempotencyTable: 'IDEMPOTENCY_TABLE',
   DeliveryQueueUrls: 'DELIVERY_QUEUE_URLS',
   DeadLetterQueueUrls: 'DEAD_LETTER_QUEUE_URLS',
+  TargetDeadLetterQueueUrls: 'TARGET_DEAD_LETTER_QUEUE_URLS',
   ApiUrl: 'API_URL',
 };
 

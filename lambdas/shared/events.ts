@@ -106,3 +106,41 @@ export function envelopeFor(request: DeliveryRequest, now: Date = new Date()): E
 export function deliveryIdOf(tenantId: string, eventId: string, occurredAt: string): string {
   return derivedTimeId('msg', Date.parse(occurredAt), tenantId, eventId);
 }
+
+/** EventBridge's limit on the entries of one `PutEvents` call, and so on any one entry. */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/**
+ * The size EventBridge counts for a `PutEvents` entry: 14 bytes for `Time` when given, plus the UTF-8
+ * bytes of `Source`, `DetailType`, `Detail` and each of `Resources`.
+ */
+export function putEventsEntrySize(entry: {
+  Time?: unknown;
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: readonly string[];
+}): number {
+  let size = entry.Time !== undefined ? 14 : 0;
+  size += Buffer.byteLength(entry.Source ?? '', 'utf8') + Buffer.byteLength(entry.DetailType ?? '', 'utf8');
+  size += Buffer.byteLength(entry.Detail ?? '', 'utf8');
+  for (const resource of entry.Resources ?? []) size += Buffer.byteLength(resource, 'utf8');
+  return size;
+}
+
+/**
+ * Characters an SQS message body may not hold: everything outside `#x9 | #xA | #xD | #x20–#xD7FF |
+ * #xE000–#xFFFD | #x10000–#x10FFFF`, i.e. the other C0 controls, lone surrogates, U+FFFE and U+FFFF.
+ * (A well-formed surrogate pair is a character from U+10000 up, which SQS accepts.)
+ */
+const REFUSED_BY_SQS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const REFUSED_BY_SQS_ALL = new RegExp(REFUSED_BY_SQS.source, 'gu');
+
+/**
+ * The pipeline's one rule for characters the queues refuse: every text field of a normalized event
+ * has each of them replaced with U+FFFD (the Unicode replacement character), so whatever a provider
+ * sends, the event can travel through EventBridge and SQS and reach its subscribers.
+ */
+export function queueSafeText(text: string): string {
+  return REFUSED_BY_SQS.test(text) ? text.replace(REFUSED_BY_SQS_ALL, '\uFFFD') : text;
+}

@@ -30,7 +30,9 @@ describe('compilePattern', () => {
 });
 
 describe('PutEvents', () => {
-  const sent: { queueUrl: string; body: string }[] = [];
+  const sent: { queueUrl: string; body: string; attributes?: Record<string, string> }[] = [];
+  /** Queues that refuse every message, as a queue refusing an event's characters or size would. */
+  const refusing = new Set<string>();
   let bus: LocalBus;
   let client: EventBridgeClient;
 
@@ -38,8 +40,9 @@ describe('PutEvents', () => {
     bus = await startEventBus({
       region: 'us-east-1',
       accountId: '000000000000',
-      send: async (queueUrl, body) => {
-        sent.push({ queueUrl, body });
+      send: async (queueUrl, body, attributes) => {
+        if (refusing.has(queueUrl)) throw new Error('InvalidMessageContents: refused');
+        sent.push({ queueUrl, body, ...(attributes && { attributes }) });
       },
       buses: [
         {
@@ -48,7 +51,13 @@ describe('PutEvents', () => {
           rules: plan.rules.map((rule) => ({
             name: rule.logicalId,
             matches: compilePattern(rule.pattern),
-            targets: [{ queueUrl: `queue-of-${rule.logicalId}`, label: rule.logicalId }],
+            targets: [
+              {
+                queueUrl: `queue-of-${rule.logicalId}`,
+                label: rule.logicalId,
+                deadLetterQueueUrl: `dlq-of-${rule.logicalId}`,
+              },
+            ],
           })),
         },
       ],
@@ -61,7 +70,54 @@ describe('PutEvents', () => {
     await bus.stop();
   });
 
-  beforeEach(() => sent.splice(0));
+  beforeEach(() => {
+    sent.splice(0);
+    refusing.clear();
+  });
+
+  it("accepts an event its target queue refuses and puts it in the target's dead-letter queue, as AWS does", async () => {
+    const clickRule = plan.rules.find((rule) => (rule.pattern['detail-type'] as string[]).includes('CLICK'))!;
+    refusing.add(`queue-of-${clickRule.logicalId}`);
+    const detail = { deliveryId: 'msg_2' };
+
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'relay-bus',
+            Source: EVENT_SOURCE,
+            DetailType: 'CLICK',
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+
+    expect(result.FailedEntryCount).toBe(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.queueUrl).toBe(`dlq-of-${clickRule.logicalId}`);
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ 'detail-type': 'CLICK', detail });
+    expect(sent[0]!.attributes).toMatchObject({
+      ERROR_CODE: 'SQS_FAILURE',
+      ERROR_MESSAGE: expect.stringContaining('refused'),
+      RULE_ARN: expect.stringContaining(`rule/${clickRule.logicalId}`),
+    });
+  });
+
+  it('refuses a call whose entries exceed 256 KB as EventBridge counts them', async () => {
+    const entry = (bytes: number) => ({
+      EventBusName: 'relay-bus',
+      Source: EVENT_SOURCE,
+      DetailType: 'OPEN',
+      Detail: JSON.stringify({ pad: 'é'.repeat(bytes / 2) }),
+    });
+    await expect(
+      client.send(new PutEventsCommand({ Entries: [entry(140_000), entry(140_000)] })),
+    ).rejects.toThrow(/over the limit/);
+    expect(sent).toEqual([]);
+    const fits = await client.send(new PutEventsCommand({ Entries: [entry(120_000), entry(120_000)] }));
+    expect(fits.FailedEntryCount).toBe(0);
+  });
 
   it('sends the EventBridge envelope of a matching event to its rule target', async () => {
     const detail = { deliveryId: 'msg_1', tenantId: 'tn_1' };

@@ -81,6 +81,16 @@ it("routes each status's rule to its own queue, and each queue to the delivery f
   const queueIds = local.plan.queues.filter((queue) => queue.deadLetterQueue).map((queue) => queue.logicalId);
 
   expect(local.plan.rules.flatMap((rule) => rule.targetQueues).sort()).toEqual([...queueIds].sort());
+  // Each rule target has its own dead-letter queue, the one the operator commands drain.
+  const targetDeadLetterQueues = local.plan.rules.flatMap((rule) =>
+    Object.values(rule.targetDeadLetterQueues),
+  );
+  expect(new Set(targetDeadLetterQueues).size).toBe(queueIds.length);
+  expect(Object.keys(JSON.parse(local.operatorEnv.TARGET_DEAD_LETTER_QUEUE_URLS!) as object).sort()).toEqual([
+    'CLICK',
+    'FAILED',
+    'OPEN',
+  ]);
   expect(local.plan.eventSourceMappings.map((mapping) => mapping.queueLogicalId).sort()).toEqual(
     [...queueIds].sort(),
   );

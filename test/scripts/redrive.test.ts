@@ -9,19 +9,25 @@ import { useEmulators } from '../support/emulators';
 describe('npm run redrive', () => {
   let emulators: Awaited<ReturnType<typeof useEmulators>>;
   const dlq: Record<string, string> = {};
+  const targetDlq: Record<string, string> = {};
   const source: Record<string, string> = {};
 
   beforeAll(async () => {
     emulators = await useEmulators();
     for (const status of STATUSES) {
       dlq[status] = (await sqs().send(new CreateQueueCommand({ QueueName: `${status}-dlq` }))).QueueUrl!;
+      targetDlq[status] = (
+        await sqs().send(new CreateQueueCommand({ QueueName: `${status}-target-dlq` }))
+      ).QueueUrl!;
       source[status] = (await sqs().send(new CreateQueueCommand({ QueueName: status }))).QueueUrl!;
     }
     process.env.DEAD_LETTER_QUEUE_URLS = JSON.stringify(dlq);
+    process.env.TARGET_DEAD_LETTER_QUEUE_URLS = JSON.stringify(targetDlq);
     process.env.DELIVERY_QUEUE_URLS = JSON.stringify(source);
   });
   afterAll(async () => {
     delete process.env.DEAD_LETTER_QUEUE_URLS;
+    delete process.env.TARGET_DEAD_LETTER_QUEUE_URLS;
     delete process.env.DELIVERY_QUEUE_URLS;
     await emulators.stop();
   });
@@ -95,6 +101,35 @@ describe('npm run redrive', () => {
     // The failed delivery is back in the queue; the one that succeeded stays as it was.
     expect((await getDelivery('tn_1', 'sub_1', 'msg_1'))!.status).toBe('pending');
     expect((await getDelivery('tn_1', 'sub_2', 'msg_1'))!.status).toBe('succeeded');
+  });
+
+  it("also drains the rule target's dead-letter queue, without EventBridge's failure attributes", async () => {
+    const body = JSON.stringify(envelopeFor(request(20)));
+    await sqs().send(
+      new SendMessageCommand({
+        QueueUrl: targetDlq.FAILED,
+        MessageBody: body,
+        MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'SQS_FAILURE' } },
+      }),
+    );
+    await sqs().send(new SendMessageCommand({ QueueUrl: dlq.FAILED, MessageBody: 'dead-1' }));
+
+    const result = await run('FAILED');
+
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(
+      /^FAILED: 2 moved back to the delivery queue, 1 of them from the rule target's dead-letter queue/,
+    );
+    const { Messages = [] } = await sqs().send(
+      new ReceiveMessageCommand({
+        QueueUrl: source.FAILED,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    expect(Messages.map((message) => message.Body).sort()).toEqual([body, 'dead-1'].sort());
+    expect(Messages.find((message) => message.Body === body)!.MessageAttributes).toBeUndefined();
+    expect(await drainQueue(targetDlq.FAILED!)).toEqual([]);
   });
 
   it('--max limits how many move; `all` covers every event type', async () => {

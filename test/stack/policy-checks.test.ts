@@ -58,7 +58,10 @@ describe('cdk-nag AwsSolutions', () => {
     }
     const byRule = (rule: string) => found.filter(({ id }) => id.startsWith(rule));
     expect(byRule('AwsSolutions-SQS3').map(({ construct }) => construct)).toEqual(
-      STATUSES.map((status) => stack.fanOut.queues[status].deadLetterQueue),
+      STATUSES.flatMap((status) => [
+        stack.fanOut.queues[status].deadLetterQueue,
+        stack.fanOut.queues[status].targetDeadLetterQueue,
+      ]),
     );
     expect(byRule('AwsSolutions-APIG4')).toHaveLength(ROUTES.filter((route) => !route.authorized).length);
     expect(new Set(found.map(({ id }) => id.replace(/\[.*$/, '')))).toEqual(

@@ -18,6 +18,7 @@ const R = json.Resources as Record<string, Json>;
 const tableId = (id: string) => idOf(stack.storage.tables[id]!);
 const queueId = (status: Status) => idOf(stack.fanOut.queues[status].queue);
 const dlqId = (status: Status) => idOf(stack.fanOut.queues[status].deadLetterQueue);
+const targetDlqId = (status: Status) => idOf(stack.fanOut.queues[status].targetDeadLetterQueue);
 const functionId = (name: string) =>
   idOf(stack.functions.functions[(name.charAt(0).toLowerCase() + name.slice(1)) as FunctionName]);
 const busId = idOf(stack.fanOut.bus);
@@ -99,7 +100,7 @@ describe('fan-out', () => {
 
   it('encrypts every queue and refuses non-TLS access to it', () => {
     const queues = resourcesOfType(json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(STATUSES.length * 2);
+    expect(queues).toHaveLength(STATUSES.length * 3);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       const policies = resourcesOfType(json, 'AWS::SQS::QueuePolicy').filter(([, policy]) =>
@@ -131,6 +132,31 @@ describe('fan-out', () => {
       expect(R[ruleIds[0]!].Properties.EventPattern).toEqual(rulePattern(status));
     }
   });
+
+  it.each(STATUSES)(
+    'gives the %s rule target a retry policy and a dead-letter queue only that rule may send to',
+    (status) => {
+      const [, rule] = resourcesOfType(json, 'AWS::Events::Rule').find(
+        ([, candidate]) =>
+          JSON.stringify(candidate.Properties.EventPattern) === JSON.stringify(rulePattern(status)),
+      )!;
+      const [target] = rule.Properties.Targets as Json[];
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [queueId(status), 'Arn'] });
+      expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [targetDlqId(status), 'Arn'] } });
+      const [, policy] = resourcesOfType(json, 'AWS::SQS::QueuePolicy').find(([, candidate]) =>
+        referencedIds(candidate.Properties.Queues).includes(targetDlqId(status)),
+      )!;
+      const allow = policy.Properties.PolicyDocument.Statement.filter(
+        (statement: Json) => statement.Effect === 'Allow',
+      );
+      expect(allow).toHaveLength(1);
+      expect(allow[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(JSON.stringify(allow[0].Condition)).toContain(
+        resourcesOfType(json, 'AWS::Events::Rule').find(([, candidate]) => candidate === rule)![0],
+      );
+    },
+  );
 
   it('keeps each delivery queue invisible for at least six times the delivery timeout', () => {
     const deliveryTimeout = R[functionId('Delivery')].Properties.Timeout as number;
@@ -357,6 +383,15 @@ describe('monitoring', () => {
     expect(matching[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
+  it.each(STATUSES)('alarms on any event in the %s rule target dead-letter queue', (status) => {
+    const matching = alarmOn('ApproximateNumberOfMessagesVisible', {
+      Name: 'QueueName',
+      Value: { 'Fn::GetAtt': [targetDlqId(status), 'QueueName'] },
+    });
+    expect(matching).toHaveLength(1);
+    expect(matching[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
   it.each(STATUSES)('alarms when the oldest %s message outlives the retry schedule', (status) => {
     const matching = alarmOn('ApproximateAgeOfOldestMessage', {
       Name: 'QueueName',
@@ -388,7 +423,7 @@ describe('monitoring', () => {
   });
 
   it('has no alarms beyond those', () => {
-    expect(alarms()).toHaveLength(STATUSES.length * 2 + 4 * 2 + 1);
+    expect(alarms()).toHaveLength(STATUSES.length * 3 + 4 * 2 + 1);
   });
 
   it('shows deliveries, failures, retries, latency, queue and DLQ depth per event type on the dashboard', () => {
@@ -407,6 +442,7 @@ describe('monitoring', () => {
       }
       expect(body).toContain(queueId(status));
       expect(body).toContain(dlqId(status));
+      expect(body).toContain(targetDlqId(status));
     }
     for (const metric of [
       METRIC.deliveryAttempts,
@@ -432,6 +468,7 @@ describe('outputs', () => {
         'IdempotencyTable',
         'DeliveryQueueUrls',
         'DeadLetterQueueUrls',
+        'TargetDeadLetterQueueUrls',
         'EventBusName',
         'DashboardName',
         'AlarmTopicArn',
@@ -446,6 +483,7 @@ describe('outputs', () => {
   it.each([
     ['DeliveryQueueUrls', queueId],
     ['DeadLetterQueueUrls', dlqId],
+    ['TargetDeadLetterQueueUrls', targetDlqId],
   ] as const)('writes %s as JSON {OPEN, CLICK, FAILED}', (output, idOf) => {
     const [, parts] = json.Outputs[output].Value['Fn::Join'] as [string, Json[]];
     const rendered = parts.map((part) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
