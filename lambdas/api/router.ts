@@ -11,10 +11,10 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
-import { header, rawBody, toErrorResponse, type HttpResponse } from '../shared/http';
+import { header, isJsonMediaType, rawBody, toErrorResponse, type HttpResponse } from '../shared/http';
 import { ROUTES } from '../shared/routes';
 import { apiEnv } from './env';
-import { IDEMPOTENCY_HEADER, idempotencyKeyOf, withIdempotency } from './idempotency';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf, withIdempotency } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import { bodyIsOptional } from './openapi';
 import type { ApiRequest, ApiRoute } from './types';
@@ -58,11 +58,6 @@ function compile(route: ApiRoute): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}/?$`), parameterNames, authorized };
 }
 
-function isJson(contentType: string | undefined): boolean {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '');
-}
-
 function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unknown } {
   const bytes = rawBody(event, MAX_BODY_BYTES);
   if (!route.body) return { value: undefined, raw: null };
@@ -70,7 +65,8 @@ function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unk
     if (bodyIsOptional(route.body)) return { value: parseInput(route.body, {}, 'body'), raw: null };
     throw new BadRequestError('body: a JSON body is required.', { field: 'body' }, 'validation_error');
   }
-  if (!isJson(header(event, 'content-type'))) throw new UnsupportedMediaTypeError('application/json');
+  if (!isJsonMediaType(header(event, 'content-type')))
+    throw new UnsupportedMediaTypeError('application/json');
   let raw: unknown;
   try {
     raw = JSON.parse(bytes.toString('utf8'));

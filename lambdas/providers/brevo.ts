@@ -65,14 +65,14 @@ export const brevo: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     if (events.length === 0) throw new BadRequestError('Expected at least one Brevo event.');
     return events.map((event, index) => requireRecord(event, `event ${index}`));
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const name = text(event.event) ?? 'unknown';
     const providerMessageId = text(event['message-id']);
     const at = event.ts_epoch ?? event.ts_event ?? event.ts;
     const identity = {
       providerEventId: stableId(name, providerMessageId, text(at), text(event.link), text(event.email)),
       providerMessageId,
-      occurredAt: isoDate(at, new Date()),
+      occurredAt: isoDate(at, receivedAt),
     };
     const status = mappedStatus(mapping, name);
     if (status === 'ignored') return ignored(name, identity);

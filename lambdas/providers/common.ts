@@ -36,14 +36,20 @@ export function stableId(...parts: (string | undefined | null)[]): string {
     .slice(0, 32);
 }
 
-/** Throws a 401 unless `timestamp` (epoch seconds) is within the tolerance of `now`. */
+/**
+ * Throws a 401 unless `timestamp` is whole epoch seconds, digits only (as every scheme here sends it:
+ * no sign, fraction, exponent or spaces, which `Number()` would let through), within the tolerance of
+ * `now`.
+ */
 export function checkTimestamp(
   timestamp: string | undefined,
   now: Date,
   toleranceSeconds = TIMESTAMP_TOLERANCE_SECONDS,
 ): void {
+  if (!timestamp || !/^[0-9]{1,12}$/.test(timestamp)) {
+    throw new UnauthorizedError('Missing or invalid timestamp: expected whole epoch seconds.');
+  }
   const seconds = Number(timestamp);
-  if (!timestamp || !Number.isFinite(seconds)) throw new UnauthorizedError('Missing or invalid timestamp.');
   if (Math.abs(now.getTime() / 1000 - seconds) > toleranceSeconds) {
     throw new UnauthorizedError('Signature timestamp is outside the tolerance.');
   }
@@ -98,17 +104,34 @@ export function text(value: unknown): string | null {
   return null;
 }
 
-/** A timestamp in epoch seconds, milliseconds or any date string, as ISO 8601; `fallback` otherwise. */
-export function isoDate(value: unknown, fallback: Date): string {
+/** The times an event may carry: 1970-01-01 to 9999-12-31 (four-digit ISO 8601 years). */
+export const EARLIEST_EVENT_TIME = 0;
+export const LATEST_EVENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A timestamp in epoch seconds, milliseconds or any date string, as ISO 8601, or undefined when it
+ * is none or outside EARLIEST_EVENT_TIME–LATEST_EVENT_TIME.
+ */
+export function parseEventTime(value: unknown): string | undefined {
+  let ms: number;
   if (typeof value === 'number' || (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))) {
     const n = Number(value);
-    return new Date(n > 1e12 ? n : n * 1000).toISOString();
+    ms = n > 1e12 ? n : n * 1000;
+  } else if (typeof value === 'string') {
+    ms = Date.parse(value);
+  } else {
+    return undefined;
   }
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
-  }
-  return fallback.toISOString();
+  if (!(ms >= EARLIEST_EVENT_TIME && ms <= LATEST_EVENT_TIME)) return undefined; // also NaN
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A timestamp as `parseEventTime` reads it, or `fallback` (the request's arrival) when the event has
+ * none or one outside the range: an event with no usable time of its own gets its first arrival's.
+ */
+export function isoDate(value: unknown, fallback: Date = new Date()): string {
+  return parseEventTime(value) ?? fallback.toISOString();
 }
 
 /** The metadata ids the platform attaches to every message, read from wherever the provider returns them. */

@@ -67,7 +67,7 @@ export const mailgun: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     const body = requireRecord(parseJson(request.rawBody), 'the body');
     return [requireRecord(body['event-data'], '"event-data"')];
   },
-  normalize(data) {
+  normalize(data, receivedAt) {
     const name = text(data.event) ?? 'unknown';
     const message = isRecord(data.message) ? data.message : {};
     const headers = isRecord(message.headers) ? message.headers : {};
@@ -75,7 +75,7 @@ export const mailgun: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     const identity = {
       providerEventId: text(data.id) ?? stableId(name, providerMessageId, text(data.timestamp)),
       providerMessageId,
-      occurredAt: isoDate(data.timestamp, new Date()),
+      occurredAt: isoDate(data.timestamp, receivedAt),
     };
     const key = name === 'failed' ? `failed/${text(data.severity) ?? 'temporary'}` : name;
     const status = mappedStatus(mapping, key);

@@ -52,14 +52,14 @@ export const mailjet: ProviderModule<BasicAuthCredentials> = {
     if (events.length === 0) throw new BadRequestError('Expected at least one Mailjet event.');
     return events.map((event, index) => requireRecord(event, `event ${index}`));
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const name = text(event.event) ?? 'unknown';
     const key = name === 'bounce' ? `bounce/${event.hard_bounce === true ? 'hard' : 'soft'}` : name;
     const providerMessageId = text(event.MessageID) ?? text(event.Message_GUID);
     const identity = {
       providerEventId: stableId(name, providerMessageId, text(event.time), text(event.url)),
       providerMessageId,
-      occurredAt: isoDate(event.time, new Date()),
+      occurredAt: isoDate(event.time, receivedAt),
     };
     const status = mappedStatus(mapping, key);
     if (status === 'ignored') return ignored(key, identity);

@@ -66,7 +66,7 @@ export const mandrill: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     if (!Array.isArray(parsed)) throw new BadRequestError('Expected mandrill_events to be a JSON array.');
     return parsed.map((event, index) => requireRecord(event, `event ${index}`));
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     // Sync events (rejection/allow-list changes) have `type` instead of `event`.
     const name = text(event.event) ?? (text(event.type) ? `sync/${text(event.type)}` : 'unknown');
     const msg = isRecord(event.msg) ? event.msg : {};
@@ -74,7 +74,7 @@ export const mandrill: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     const identity = {
       providerEventId: stableId(name, text(event._id), text(event.ts), text(event.url)),
       providerMessageId,
-      occurredAt: isoDate(event.ts, new Date()),
+      occurredAt: isoDate(event.ts, receivedAt),
     };
     const status = mappedStatus(mapping, name);
     if (status === 'ignored') return ignored(name, identity);

@@ -50,7 +50,7 @@ export const postmark: ProviderModule<BasicAuthCredentials> = {
   parse(request) {
     return [requireRecord(parseJson(request.rawBody), 'the body')];
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const recordType = text(event.RecordType) ?? 'unknown';
     const providerMessageId = text(event.MessageID);
     const at = event.ReceivedAt ?? event.BouncedAt ?? event.DeliveredAt ?? event.ChangedAt;
@@ -59,7 +59,7 @@ export const postmark: ProviderModule<BasicAuthCredentials> = {
         (recordType === 'Bounce' ? text(event.ID) : null) ??
         stableId(recordType, providerMessageId, text(at), text(event.OriginalLink), text(event.Recipient)),
       providerMessageId,
-      occurredAt: isoDate(at, new Date()),
+      occurredAt: isoDate(at, receivedAt),
     };
     const key = recordType === 'Bounce' ? `Bounce/${text(event.Type) ?? 'Unknown'}` : recordType;
     const status = mappedStatus(mapping, key);

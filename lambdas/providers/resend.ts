@@ -16,11 +16,11 @@ import {
   requireRecord,
   text,
 } from './common';
-import { verifyStandardWebhook } from './standard-webhooks';
+import { standardWebhooksSecret, verifyStandardWebhook } from './standard-webhooks';
 import type { MappingRow, ProviderModule } from './types';
 
 const CredentialsSchema = z.strictObject({
-  signingSecret: z.string().startsWith('whsec_').describe('The webhook signing secret, `whsec_…`'),
+  signingSecret: standardWebhooksSecret({ prefixed: true }).describe('The webhook signing secret, `whsec_…`'),
 });
 
 /** Event types per https://resend.com/docs/dashboard/webhooks/event-types */
@@ -58,14 +58,14 @@ export const resend: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     if (typeof body.type !== 'string') throw new BadRequestError('Expected a Resend event with a "type".');
     return [{ ...body, webhookId: request.headers['svix-id'] }];
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const type = text(event.type) ?? 'unknown';
     const data = isRecord(event.data) ? event.data : {};
     const providerMessageId = text(data.email_id);
     const identity = {
       providerEventId: text(event.webhookId) ?? `${providerMessageId}:${type}:${text(event.created_at)}`,
       providerMessageId,
-      occurredAt: isoDate(event.created_at ?? data.created_at, new Date()),
+      occurredAt: isoDate(event.created_at ?? data.created_at, receivedAt),
     };
     const status = mappedStatus(mapping, type);
     if (status === 'ignored') return ignored(type, identity);

@@ -92,12 +92,12 @@ export const sendgrid: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     if (!Array.isArray(body)) throw new BadRequestError('Expected a JSON array of events.');
     return body.map((event, index) => requireRecord(event, `event ${index}`));
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const name = text(event.event) ?? 'unknown';
     const providerMessageId = text(event.sg_message_id);
     const providerEventId =
       text(event.sg_event_id) ?? stableId(name, providerMessageId, text(event.timestamp), text(event.url));
-    const occurredAt = isoDate(event.timestamp, new Date());
+    const occurredAt = isoDate(event.timestamp, receivedAt);
     const status = mappedStatus(mapping, name);
     if (status === 'ignored') return ignored(name, { providerEventId, providerMessageId, occurredAt });
     // Plain fields rather than spreads: this runs for each of up to 1,000 events of a request.

@@ -137,7 +137,7 @@ export const ses: ProviderModule<Credentials> = {
     }
     return [{ ...requireRecord(record, 'the SES event record'), snsMessageId: message.MessageId }];
   },
-  normalize(record) {
+  normalize(record, receivedAt) {
     const mail = isRecord(record.mail) ? record.mail : {};
     const type = text(record.eventType) ?? text(record.notificationType) ?? 'unknown';
     const bounce = isRecord(record.bounce) ? record.bounce : {};
@@ -148,7 +148,7 @@ export const ses: ProviderModule<Credentials> = {
     const identity = {
       providerEventId: text(record.snsMessageId)!,
       providerMessageId: text(mail.messageId),
-      occurredAt: isoDate(detail?.timestamp ?? mail.timestamp, new Date()),
+      occurredAt: isoDate(detail?.timestamp ?? mail.timestamp, receivedAt),
     };
     const status = mappedStatus(mapping, key);
     if (status === 'ignored') return ignored(key, identity);

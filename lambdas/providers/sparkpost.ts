@@ -64,7 +64,7 @@ export const sparkpost: ProviderModule<BasicAuthCredentials> = {
       return Object.values(msys).filter(isRecord);
     });
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const type = text(event.type) ?? 'unknown';
     const providerMessageId = text(event.message_id);
     const identity = {
@@ -72,7 +72,7 @@ export const sparkpost: ProviderModule<BasicAuthCredentials> = {
         text(event.event_id) ??
         stableId(type, providerMessageId, text(event.timestamp), text(event.target_link_url)),
       providerMessageId,
-      occurredAt: isoDate(event.timestamp, new Date()),
+      occurredAt: isoDate(event.timestamp, receivedAt),
     };
     const status = mappedStatus(mapping, type);
     if (status === 'ignored') return ignored(type, identity);

@@ -124,7 +124,7 @@ export const telnyx: ProviderModule<z.infer<typeof CredentialsSchema>> = {
     }
     return [{ data, query: request.query }];
   },
-  normalize(event) {
+  normalize(event, receivedAt) {
     const { data, query } = event as { data: Record<string, unknown>; query: Record<string, string> };
     const eventType = text(data.event_type)!;
     const payload = isRecord(data.payload) ? data.payload : {};
@@ -140,7 +140,7 @@ export const telnyx: ProviderModule<z.infer<typeof CredentialsSchema>> = {
       providerMessageId: isCall
         ? (text(payload.call_session_id) ?? text(payload.call_control_id))
         : text(payload.id),
-      occurredAt: isoDate(data.occurred_at, new Date()),
+      occurredAt: isoDate(data.occurred_at, receivedAt),
     };
     const status = mappedStatus(mapping, key);
     if (status === 'ignored') return ignored(key, identity);

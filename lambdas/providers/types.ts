@@ -82,6 +82,15 @@ export interface ProviderModule<Credentials = unknown> {
   acknowledge?(request: InboundRequest, credentials: Credentials, context: ProviderContext): Promise<void>;
   /** Every event of the request; throws BadRequestError when the body cannot be understood. */
   parse(request: InboundRequest): ProviderEvent[];
-  normalize(event: ProviderEvent): NormalizeResult;
+  /**
+   * `receivedAt`: when the request arrived (the inbound function always passes it), the time of an
+   * event that carries no usable time of its own.
+   */
+  normalize(event: ProviderEvent, receivedAt?: Date): NormalizeResult;
   mapping: readonly MappingRow[];
+  /**
+   * True when an event's time is the sender's to change when it sends the event again (the generic
+   * provider): its delivery is then anchored on the first arrival of its id, never on that time.
+   */
+  timeIsVolatile?: boolean;
 }

@@ -12,6 +12,12 @@ export function header(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: str
   return undefined;
 }
 
+/** Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`. */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '');
+}
+
 /** The request body exactly as sent, as a Buffer; rejects bodies over `limitBytes` with a 413. */
 export function rawBody(
   event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,

@@ -47,3 +47,14 @@ export function derivedId(prefix: string, ...parts: string[]): string {
   const digest = createHash('sha256').update(parts.join('\u0000')).digest('base64url');
   return `${prefix}_${digest.slice(0, 26)}`;
 }
+
+/** Longest id a path may name. Every id the stack makes is a prefix and 26 characters. */
+export const MAX_ID_LENGTH = 128;
+
+/**
+ * Whether `value` could be an id this stack made (letters, digits, `_` and `-`, at most
+ * MAX_ID_LENGTH). Anything else names nothing, and is refused before it reaches a DynamoDB key.
+ */
+export function isWellFormedId(value: string): boolean {
+  return value.length > 0 && value.length <= MAX_ID_LENGTH && /^[A-Za-z0-9_-]+$/.test(value);
+}

@@ -105,7 +105,8 @@ describe('inbound endpoint (generic provider)', () => {
     const response = await post(raw, headers);
 
     expect(response.statusCode).toBe(200);
-    const eventId = derivedId('evt', integrationId, event.id);
+    // A generic event is what it says it is: its status and id.
+    const eventId = derivedId('evt', integrationId, `${event.status}:${event.id}`);
     expect(JSON.parse(response.body as string)).toEqual([
       {
         id: eventId,
@@ -117,7 +118,8 @@ describe('inbound endpoint (generic provider)', () => {
     ).toEqual([['relay-bus', 'event-relay.inbound', 'FAILED']]);
     const [published] = details();
     expect(published).toEqual({
-      deliveryId: deliveryIdOf(TENANT, eventId, event.occurredAt),
+      // Anchored on the event's first arrival, not on the time its sender put in it.
+      deliveryId: expect.stringMatching(/^msg_/),
       tenantId: TENANT,
       subscriptionIds: expect.arrayContaining([a.id, b.id]),
       eventType: 'PUSH_FAILED',
@@ -133,6 +135,27 @@ describe('inbound endpoint (generic provider)', () => {
       },
     });
     expect(published!.subscriptionIds).toHaveLength(2);
+    expect(published!.deliveryId).not.toBe(deliveryIdOf(TENANT, eventId, event.occurredAt));
+  });
+
+  it('keys dedupe on what identifies a generic event: the same id with another occurredAt is the same delivery', async () => {
+    await subscribe({ events: ['PUSH_FAILED'] });
+    const event = platformEvent();
+    const first = signed(event);
+    expect((await post(first.raw, first.headers)).statusCode).toBe(200);
+    const resent = signed({ ...event, occurredAt: '2025-05-01T10:00:07.000Z' });
+    expect((await post(resent.raw, resent.headers)).statusCode).toBe(200);
+    // Without occurredAt at all, too.
+    const { occurredAt: _dropped, ...untimed } = event;
+    const bare = signed(untimed);
+    expect((await post(bare.raw, bare.headers)).statusCode).toBe(200);
+
+    expect(new Set(details().map((d) => d.deliveryId)).size).toBe(1);
+    // Another status with the same id is another event.
+    const opened = signed({ ...event, status: 'OPEN', channel: 'EMAIL' });
+    await subscribe({ events: ['EMAIL_OPEN'] });
+    expect((await post(opened.raw, opened.headers)).statusCode).toBe(200);
+    expect(new Set(details().map((d) => d.deliveryId)).size).toBe(2);
   });
 
   it('publishes the same delivery again when the provider retries the same event', async () => {

@@ -171,6 +171,7 @@ const cases: ProviderCase[] = [
       return {
         body,
         headers: {
+          'content-type': 'application/json',
           'webhook-id': 'pe_1',
           'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
           'webhook-signature': new Webhook(WHSEC).sign('pe_1', at, body),

@@ -20,8 +20,8 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } from '../shared/errors';
-import type { HttpResponse } from '../shared/http';
+import { BadRequestError, ConflictError, HttpError, ServiceUnavailableError } from './errors';
+import type { HttpResponse } from './http';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
