@@ -225,6 +225,7 @@ export class EventRelay extends Construct {
       (grant, status) =>
         grant
           .combine(this.queues[status].deadLetterQueue.grantConsumeMessages(grantee))
+          .combine(this.queues[status].targetDeadLetterQueue.grantConsumeMessages(grantee))
           .combine(this.queues[status].queue.grantSendMessages(grantee)),
       this.table(DELIVERIES_TABLE).grantReadWriteData(grantee),
     );

@@ -28,7 +28,7 @@ function synth(stack: Stack): Record<string, Json> {
 
 const RELAY_TYPES = {
   'AWS::DynamoDB::Table': TABLES.length,
-  'AWS::SQS::Queue': 2 * STATUSES.length,
+  'AWS::SQS::Queue': 3 * STATUSES.length,
   'AWS::Lambda::Function': FUNCTION_NAMES.length,
   'AWS::Events::EventBus': 1,
   'AWS::ApiGatewayV2::Api': 1,
@@ -108,9 +108,14 @@ describe('EventRelay in another stack', () => {
     );
     expect([...permissions.get(idOf(relay.table(DELIVERIES_TABLE)))!]).toContain('dynamodb:UpdateItem');
     for (const status of STATUSES) {
-      expect([...permissions.get(idOf(relay.queues[status].deadLetterQueue))!]).toEqual(
-        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
-      );
+      for (const deadLetters of [
+        relay.queues[status].deadLetterQueue,
+        relay.queues[status].targetDeadLetterQueue,
+      ]) {
+        expect([...permissions.get(idOf(deadLetters))!]).toEqual(
+          expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+        );
+      }
       expect([...permissions.get(idOf(relay.queues[status].queue))!]).toContain('sqs:SendMessage');
       expect([...permissions.get(idOf(relay.queues[status].queue))!]).not.toContain('sqs:ReceiveMessage');
     }
