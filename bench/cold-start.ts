@@ -25,7 +25,7 @@ const MAX_BUNDLE_KB = 400;
 const MAX_INIT_RATIO = 3;
 
 /** `node24` for the stack's `nodejs24.x` runtime. */
-async function esbuildTarget(): Promise<string> {
+export async function esbuildTarget(): Promise<string> {
   try {
     const { LAMBDA_RUNTIME } = await import('../lib/functions');
     return LAMBDA_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LOCAL_STATE_FILE, type LocalState } from '../scripts/target';
+import { LOCAL_STATE_FILE, quietSdkNodeNotice, type LocalState } from '../scripts/target';
 import { startLocal } from './stack';
 
 function timestamp(): string {
@@ -50,8 +50,7 @@ function renderJsonLogs(): void {
 }
 
 async function main(): Promise<void> {
-  // The SDK's notice about Node.js 20 support would be the first thing a newcomer sees.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietSdkNodeNotice();
   renderJsonLogs();
   let ready = false;
   const local = await startLocal({

@@ -10,6 +10,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * The AWS SDK prints an eight-line notice on Node.js 20 (its releases after January 2027 will need
+ * Node.js 22). The tools support Node.js 20.19 and later (package.json `engines`) with the SDK versions
+ * pinned in the lock file, so on every operator command the notice would only be noise. Set before the
+ * first SDK client is built; an explicit setting wins.
+ */
+export function quietSdkNodeNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 /** The file `npm start` writes while it runs and removes when it stops. */
 export const LOCAL_STATE_FILE = join(process.cwd(), '.event-relay', 'local.json');
 
@@ -39,6 +49,7 @@ export interface Target {
 
 /** Removes the target options from `argv` and applies the target's environment to this process. */
 export function useTarget(argv: string[]): { target: Target; rest: string[] } {
+  quietSdkNodeNotice();
   const rest = [...argv];
   const take = (flag: string): string | undefined => {
     const at = rest.indexOf(flag);

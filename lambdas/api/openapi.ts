@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { json } from '../shared/http';
 import { ROUTES } from '../shared/routes';
 import type { ApiRoute } from './types';
+import { version } from '../../package.json';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -133,7 +134,7 @@ export function openApiDocument(routes: readonly ApiRoute[], serverUrl?: string)
     openapi: '3.1.0',
     info: {
       title: 'event-relay management API',
-      version: '1.0.0',
+      version,
       description: 'Manage webhook subscriptions and provider integrations, and inspect deliveries.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
@@ -142,7 +143,11 @@ export function openApiDocument(routes: readonly ApiRoute[], serverUrl?: string)
     components: {
       schemas: components,
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key, `er_live_...`' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A tenant API key, `er_live_...` (`er_local_...` in the local mode)',
+        },
       },
     },
     security: [{ apiKey: [] }],

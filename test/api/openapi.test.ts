@@ -1,3 +1,4 @@
+import packageJson from '../../package.json';
 import { router } from '../../lambdas/api/handler';
 import { EVENT_TYPES } from '../../lambdas/shared/catalog';
 import { WebhookPayloadSchema } from '../../lambdas/shared/events';
@@ -35,6 +36,7 @@ describe('OpenAPI document and event types', () => {
     expect(answer.status).toBe(200);
     const document = answer.body;
     expect(document.openapi).toBe('3.1.0');
+    expect(document.info.version).toBe(packageJson.version);
     expect(document.servers).toEqual([{ url: 'https://api.example.test' }]);
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, operations]) =>

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { main } from '../../scripts/tenant';
 import { findTenantByApiKey } from '../../lambdas/shared/tenants';
 import { useEmulators } from '../support/emulators';
@@ -59,5 +62,16 @@ describe('npm run tenant', () => {
       err: expect.stringContaining('usage: npm run tenant'),
     });
     expect(await run('create')).toMatchObject({ code: 2 });
+  });
+
+  it('runs as a command without the AWS SDK notice about Node.js versions', async () => {
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _quiet, ...environment } = process.env;
+    const { stdout, stderr } = await promisify(execFile)(
+      join(__dirname, '../../node_modules/.bin/tsx'),
+      ['scripts/tenant.ts', 'list'],
+      { cwd: join(__dirname, '../..'), env: environment },
+    );
+    expect(stdout).toContain('Acme Corp');
+    expect(stderr).toBe('');
   });
 });
