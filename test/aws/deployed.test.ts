@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -19,6 +20,7 @@ import {
   type ApiClient,
   type Receiver,
 } from '../e2e/support';
+import { twilioRequest } from '../e2e/provider-requests';
 import { OUTPUTS_FILE, STACK_NAME } from './deploy';
 
 const exec = promisify(execFile);
@@ -87,11 +89,11 @@ async function subscribe(path: string, events: string[]) {
   return created.body as { id: string; secret: string };
 }
 
-async function integrate() {
-  const created = await api.post('/v1/integrations', {
-    provider: 'generic',
-    credentials: { secret: GENERIC_SECRET },
-  });
+async function integrate(
+  provider = 'generic',
+  credentials: Record<string, string> = { secret: GENERIC_SECRET },
+) {
+  const created = await api.post('/v1/integrations', { provider, credentials });
   expect(created.status).toBe(201);
   const body = created.body as { id: string; inboundUrl: string };
   // The address a provider is given is the API's own host, as on AWS.
@@ -152,6 +154,36 @@ describe('a signed provider event, end to end', () => {
     });
     expect(entry!.deliveryId).toBe(delivery!.headers['webhook-id']);
     expect(entry!.attempts.map((attempt) => attempt.statusCode)).toEqual([200]);
+  });
+});
+
+describe('a form-encoded provider callback', () => {
+  it('reaches the inbound function base64-encoded, as API Gateway passes it, and is verified over the public URL', async () => {
+    const authToken = 'twilio-auth-token-0123456789';
+    await subscribe('/sms', ['SMS_FAILED']);
+    const integration = await integrate('twilio', { authToken });
+    const fixture = JSON.parse(
+      readFileSync(join(__dirname, '../fixtures/providers/twilio/sms-undelivered.json'), 'utf8'),
+    ) as { query: string; params: Record<string, string> };
+    const request = twilioRequest(
+      integration.inboundUrl,
+      authToken,
+      Object.fromEntries(new URLSearchParams(fixture.query)),
+      fixture.params,
+    );
+    const posted = await postInbound(reachable(request.url), request.body, request.headers);
+    expect(posted.status).toBe(200);
+
+    const [delivery] = await eventually(
+      'the delivery',
+      () => receiver.at('/sms').length > 0 && receiver.at('/sms'),
+    );
+    expect(JSON.parse(delivery!.body)).toMatchObject({
+      eventType: 'SMS_FAILED',
+      channel: 'SMS',
+      trackingId: 'trk_tw',
+      provider: 'twilio',
+    });
   });
 });
 
