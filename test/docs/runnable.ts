@@ -1,38 +1,11 @@
-/**
- * The docs' runnable shell blocks: fenced as ```sh runnable, run in order in one bash, against a local
- * stack this process started. The docs use the default ports (3000 for the API, 4000 for the receiver);
- * the blocks are run with the ports the test's own servers listen on instead.
- */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { ROOT } from '../../scripts/docs/shell';
 
-export const ROOT = join(__dirname, '../..');
+export { ROOT, runnableBlocks, runShell } from '../../scripts/docs/shell';
 
 export function readDoc(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
-}
-
-/** The bodies of the ```sh runnable blocks of `markdown`, in order. */
-export function runnableBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```sh runnable\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
-}
-
-export interface Ports {
-  api: string;
-  receiver?: string;
-}
-
-/** Runs `script` in bash (`-euo pipefail`) from the repository root, with the docs' ports replaced. */
-export async function runShell(script: string, ports: Ports): Promise<{ stdout: string; stderr: string }> {
-  let text = script.split('127.0.0.1:3000').join(new URL(ports.api).host);
-  if (ports.receiver) text = text.split('127.0.0.1:4000').join(new URL(ports.receiver).host);
-  return promisify(execFile)('bash', ['-euo', 'pipefail', '-c', text], {
-    cwd: ROOT,
-    timeout: 60_000,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-  });
 }
 
 /** `NAME=value` pairs written before a command on the line that runs it, e.g. before `npm start`. */
