@@ -30,13 +30,16 @@ PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)
 RUN_DIR="$WORK/run"
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR/tmp"
 MINISTACK_PID=
-stop_ministack() {
-  if [ -n "$MINISTACK_PID" ] && kill -0 "$MINISTACK_PID" 2>/dev/null; then
-    kill "$MINISTACK_PID" 2>/dev/null || true
-    wait "$MINISTACK_PID" 2>/dev/null || true
-  fi
+PACKAGE_TEST_PID=
+stop() {
+  for pid in "$PACKAGE_TEST_PID" "$MINISTACK_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
 }
-trap stop_ministack EXIT INT TERM
+trap stop EXIT INT TERM
 
 # Workaround "sdk": the bundles leave @aws-sdk/* external (the Lambda runtime provides it); MiniStack's
 # Node.js runtime resolves it through NODE_PATH, so the project's node_modules plays the runtime's SDK.
@@ -61,8 +64,18 @@ for _ in $(seq 1 100); do
 done
 echo "MiniStack $MINISTACK_VERSION on $AWS_ENDPOINT_URL"
 
+# The packed construct in another CDK app (test/aws/package.test.ts) needs no emulator: it runs while
+# the deploy mostly waits on CloudFormation.
+npx jest -c jest.aws.config.js test/aws/package >"$RUN_DIR/package-test.log" 2>&1 &
+PACKAGE_TEST_PID=$!
+
 if ! npx tsx test/aws/deploy.ts; then
   tail -n 60 "$RUN_DIR/ministack.log"
   exit 1
 fi
-npx jest -c jest.aws.config.js || { tail -n 60 "$RUN_DIR/ministack.log"; exit 1; }
+npx jest -c jest.aws.config.js test/aws/deployed || { tail -n 60 "$RUN_DIR/ministack.log"; exit 1; }
+PACKAGE_STATUS=0
+wait "$PACKAGE_TEST_PID" || PACKAGE_STATUS=$?
+PACKAGE_TEST_PID=
+cat "$RUN_DIR/package-test.log"
+exit "$PACKAGE_STATUS"
