@@ -95,6 +95,13 @@ describe('cdk.json and the documentation', () => {
     const doc = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
     for (const key of [...CONFIG_KEYS, 'stackName']) expect(doc).toContain(`| \`${key}\``);
   });
+
+  it('documents every stack output in the outputs table', () => {
+    const doc = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+    const outputs = Object.keys(synthesize().json.Outputs as Record<string, unknown>);
+    expect(outputs.length).toBeGreaterThan(5);
+    expect(outputs.filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
+  });
 });
 
 describe('changing the configuration', () => {
