@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { booleanFromEnv, readEnv } from '../shared/env';
+import { DeliveryQueueUrlsSchema } from '../shared/events';
 import { parseRetrySchedule } from '../shared/retry-schedule';
 
 const DeliveryEnvSchema = z.object({
@@ -19,7 +20,31 @@ const DeliveryEnvSchema = z.object({
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   ALLOW_PRIVATE_TARGETS: booleanFromEnv(false),
   DELIVERY_LOG_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** The fast lane's (the status queues') time limit per POST; an endpoint slower than it moves to the slow lane. */
+  FAST_LANE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  /** Consecutive failed attempts that open an endpoint's circuit breaker. */
+  BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** How long an open breaker defers attempts before it lets one probe through. */
+  BREAKER_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  /** `{ "OPEN": url, ... }`: each status's slow lane, where slow endpoints get the full time limit. */
+  SLOW_LANE_QUEUE_URLS: jsonOf(DeliveryQueueUrlsSchema).optional(),
+  /** `{ "OPEN": url, ... }`: each status's dead-letter queue, for deliveries that end before SQS would move them. */
+  DEAD_LETTER_QUEUE_URLS: jsonOf(DeliveryQueueUrlsSchema).optional(),
+  /** The stack's bus, for operational events; without it they are only logged and counted. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
 });
+
+/** A JSON-encoded value of `schema`. */
+function jsonOf<T extends z.ZodType>(schema: T) {
+  return z.string().transform((value, ctx): z.infer<T> => {
+    try {
+      return schema.parse(JSON.parse(value));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of queue URLs by status' });
+      return z.NEVER;
+    }
+  });
+}
 
 export type DeliveryEnv = z.infer<typeof DeliveryEnvSchema>;
 

@@ -53,6 +53,10 @@ export interface AttemptResult {
   responseBody?: string;
   /** Why the attempt failed, when it did for a reason other than a plain non-2xx status. */
   error?: string;
+  /** No answer (status line) came within the time limit: the attempt was cut off. */
+  timedOut?: boolean;
+  /** The response's `Retry-After` header, as sent. */
+  retryAfter?: string;
 }
 
 const agentOptions = { keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64 };
@@ -249,6 +253,7 @@ class Post {
   private received = 0;
   private timer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
+  private timedOut = false;
 
   constructor(
     private readonly plan: RequestPlan,
@@ -278,6 +283,7 @@ class Post {
       this.done();
       this.response.destroy();
     } else {
+      this.timedOut = true;
       this.request.destroy(new Error(`timed out after ${this.plan.timeoutMs} ms`));
     }
   }
@@ -285,10 +291,10 @@ class Post {
   private onSocket(socket: Socket): void {
     if (!socket.connecting) return; // a reused keep-alive connection
     const connectTimeout = Math.min(CONNECT_TIMEOUT_MS, this.plan.timeoutMs);
-    const timer = setTimeout(
-      () => this.request.destroy(new Error(`connect timed out after ${connectTimeout} ms`)),
-      connectTimeout,
-    );
+    const timer = setTimeout(() => {
+      this.timedOut = true;
+      this.request.destroy(new Error(`connect timed out after ${connectTimeout} ms`));
+    }, connectTimeout);
     this.connectTimer = timer;
     socket.once('connect', () => clearTimeout(timer));
   }
@@ -296,7 +302,9 @@ class Post {
   private onRequestError(error: NodeJS.ErrnoException): void {
     if (this.result !== undefined) return;
     this.staleConnection = this.request.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? '');
-    this.finish({ delivered: false, durationMs: 0, error: describeError(error) });
+    const result: AttemptResult = { delivered: false, durationMs: 0, error: describeError(error) };
+    if (this.timedOut) result.timedOut = true;
+    this.finish(result);
   }
 
   private onResponse(response: http.IncomingMessage): void {
@@ -335,6 +343,8 @@ class Post {
       durationMs: 0,
       responseBody: kept.toString('utf8', 0, Math.min(kept.length, RESPONSE_KEEP_LIMIT)),
     };
+    const retryAfter = this.response!.headers['retry-after'];
+    if (retryAfter !== undefined) result.retryAfter = retryAfter;
     if (statusCode >= 300 && statusCode < 400) {
       const location = this.response!.headers.location;
       result.error = `redirect not followed (HTTP ${statusCode}${location ? ` to ${location}` : ''})`;

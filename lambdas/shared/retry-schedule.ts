@@ -42,3 +42,24 @@ export function maxAttempts(schedule: readonly number[]): number {
 export function nextRetryDelay(schedule: readonly number[], attempt: number): number | undefined {
   return schedule[attempt - 1];
 }
+
+/**
+ * The delay a `Retry-After` header asks for (seconds, or an HTTP date), clamped to the schedule's
+ * shortest and longest delay; undefined when the header is absent or unreadable.
+ */
+export function retryAfterDelay(
+  schedule: readonly number[],
+  header: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  let seconds: number;
+  if (/^\d+$/.test(text)) seconds = Number(text);
+  else {
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) return undefined;
+    seconds = Math.ceil((date - now) / 1000);
+  }
+  return Math.min(Math.max(seconds, Math.min(...schedule)), Math.max(...schedule));
+}

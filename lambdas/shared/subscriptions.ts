@@ -6,6 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from './aws';
+import { forgetHealth } from './endpoint-health';
 import type { EventType } from './catalog';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
@@ -68,7 +69,8 @@ export type SubscriptionPatch = Partial<
 >;
 
 const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
-const key = (tenantId: string, id: string) => ({ pk: `TENANT#${tenantId}`, sk: `SUB#${id}` });
+export const subscriptionKey = (tenantId: string, id: string) => ({ pk: `TENANT#${tenantId}`, sk: `SUB#${id}` });
+const key = subscriptionKey;
 
 /** The one place that decides whether a subscription gets deliveries (matching and sending both ask). */
 export function isActive(subscription: Pick<Subscription, 'status'>): boolean {
@@ -78,7 +80,7 @@ export function isActive(subscription: Pick<Subscription, 'status'>): boolean {
 /** The reason recorded when a tenant disables a subscription through the API. */
 export const DISABLED_BY_TENANT = 'disabled through the API';
 
-function fromItem(item: Record<string, unknown>): Subscription {
+export function fromItem(item: Record<string, unknown>): Subscription {
   const { pk: _pk, sk: _sk, active, ...subscription } = item;
   // Items written before `status` existed carry a boolean `active` instead.
   const status: SubscriptionStatus =
@@ -209,6 +211,7 @@ export async function deleteSubscription(tenantId: string, id: string): Promise<
   const { Attributes } = await dynamo().send(
     new DeleteCommand({ TableName: tableName(), Key: key(tenantId, id), ReturnValues: 'ALL_OLD' }),
   );
+  if (Attributes !== undefined) await forgetHealth(tenantId, id);
   return Attributes !== undefined;
 }
 

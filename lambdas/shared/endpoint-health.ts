@@ -1,0 +1,234 @@
+/**
+ * Endpoint health, shared by every delivery container: one item per subscription in the Subscriptions
+ * table (`pk = TENANT#<tenantId>`, `sk = HEALTH#<subscriptionId>`), read in the same consistent
+ * BatchGetItem as the subscription itself. It holds the circuit breaker (consecutive failures; open
+ * until a time; the lease of the one half-open probe) and whether the endpoint is known to answer
+ * slower than the fast lane's budget. A healthy endpoint's item is never written: only failures, state
+ * changes and recoveries write. One counter item (`pk = SYSTEM`, `sk = OPEN_BREAKERS`) counts the open
+ * breakers for the dashboard.
+ */
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamo } from './aws';
+
+export interface EndpointHealth {
+  /** The URL the record is about: a subscription whose URL changed starts healthy. */
+  url: string;
+  /** Failed attempts since the last success (410 and receiver-requested waits excluded). */
+  failures: number;
+  /** `open`: attempts are deferred without dialling until `openUntil`, then one probe is let through. */
+  breaker: 'closed' | 'open';
+  openUntil?: number;
+  /** The half-open probe in flight holds this lease (epoch ms) so that only one container dials. */
+  probeUntil?: number;
+  /** The last attempt got no answer within the fast lane's budget: later ones go to the slow lane. */
+  slow: boolean;
+  /** The stored item is about another URL: the first write replaces it. */
+  stale?: boolean;
+}
+
+const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
+export const healthKey = (tenantId: string, subscriptionId: string) => ({
+  pk: `TENANT#${tenantId}`,
+  sk: `HEALTH#${subscriptionId}`,
+});
+const OPEN_BREAKERS_KEY = { pk: 'SYSTEM', sk: 'OPEN_BREAKERS' };
+
+/** The health record of a stored item for `url`; a record about another URL (or none) is a fresh one. */
+export function healthOf(item: Record<string, unknown> | undefined, url: string): EndpointHealth {
+  if (!item || item.url !== url) {
+    return { url, failures: 0, breaker: 'closed', slow: false, ...(item && { stale: true }) };
+  }
+  return {
+    url,
+    failures: Number(item.failures ?? 0),
+    breaker: item.breaker === 'open' ? 'open' : 'closed',
+    ...(typeof item.openUntil === 'number' && { openUntil: item.openUntil }),
+    ...(typeof item.probeUntil === 'number' && { probeUntil: item.probeUntil }),
+    slow: item.slow === true,
+  };
+}
+
+/** Adds `delta` to the open-breaker count; the new count. */
+async function countOpenBreakers(delta: 1 | -1): Promise<number> {
+  const { Attributes } = await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: OPEN_BREAKERS_KEY,
+      UpdateExpression: 'ADD #count :delta',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':delta': delta },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Math.max(0, Number(Attributes?.count ?? 0));
+}
+
+export interface BreakerChange {
+  /** The breaker opened (or closed) with this write. */
+  transition?: 'opened' | 'closed';
+  /** The open-breaker count after the transition. */
+  openBreakers?: number;
+}
+
+/**
+ * Records a failed attempt: one more consecutive failure; at `threshold` the breaker opens for
+ * `cooldownMs`. A failed probe re-opens it. Conditional writes make each transition happen once however
+ * many containers see the failures.
+ */
+export async function recordFailure(
+  tenantId: string,
+  subscriptionId: string,
+  known: EndpointHealth,
+  options: { threshold: number; cooldownMs: number; slow: boolean; now: number },
+): Promise<BreakerChange> {
+  const key = healthKey(tenantId, subscriptionId);
+  let attributes: Record<string, unknown> | undefined;
+  try {
+    ({ Attributes: attributes } = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        // A record about an older URL starts over rather than adding to its count.
+        UpdateExpression:
+          'SET #url = :url, slow = :slow, failures = if_not_exists(failures, :zero) + :one, lastFailureAt = :now',
+        ConditionExpression: 'attribute_not_exists(#url) OR #url = :url',
+        ExpressionAttributeNames: { '#url': 'url' },
+        ExpressionAttributeValues: {
+          ':url': known.url,
+          ':slow': options.slow,
+          ':zero': 0,
+          ':one': 1,
+          ':now': options.now,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const { Attributes: previous } = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression:
+          'SET #url = :url, slow = :slow, failures = :one, breaker = :closed, lastFailureAt = :now REMOVE openUntil, probeUntil',
+        ExpressionAttributeNames: { '#url': 'url' },
+        ExpressionAttributeValues: {
+          ':url': known.url,
+          ':slow': options.slow,
+          ':one': 1,
+          ':closed': 'closed',
+          ':now': options.now,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (previous?.breaker === 'open') await countOpenBreakers(-1);
+    attributes = { failures: 1 };
+  }
+  const failures = Number(attributes?.failures ?? 1);
+  const wasOpen = attributes?.breaker === 'open';
+  if (!wasOpen && failures < options.threshold) return {};
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET breaker = :open, openUntil = :until REMOVE probeUntil',
+        ConditionExpression: wasOpen
+          ? 'breaker = :open'
+          : 'attribute_not_exists(breaker) OR breaker <> :open',
+        ExpressionAttributeValues: { ':open': 'open', ':until': options.now + options.cooldownMs },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return {};
+    throw error;
+  }
+  if (wasOpen) return {};
+  return { transition: 'opened', openBreakers: await countOpenBreakers(1) };
+}
+
+/**
+ * Records an answered attempt that says the endpoint works (or at least answers): failures reset, the
+ * breaker closes, `slow` as measured. Writes only when that changes something.
+ */
+export async function recordRecovery(
+  tenantId: string,
+  subscriptionId: string,
+  known: EndpointHealth,
+  slow: boolean,
+): Promise<BreakerChange> {
+  if (!known.stale && known.failures === 0 && known.breaker === 'closed' && known.slow === slow) return {};
+  const { Attributes } = await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: healthKey(tenantId, subscriptionId),
+      UpdateExpression:
+        'SET #url = :url, failures = :zero, breaker = :closed, slow = :slow REMOVE openUntil, probeUntil',
+      ExpressionAttributeNames: { '#url': 'url' },
+      ExpressionAttributeValues: { ':url': known.url, ':zero': 0, ':closed': 'closed', ':slow': slow },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  if (Attributes?.breaker !== 'open') return {};
+  return { transition: 'closed', openBreakers: await countOpenBreakers(-1) };
+}
+
+/** Marks the endpoint slow (no answer within the fast lane's budget) without counting a failure. */
+export async function recordSlow(
+  tenantId: string,
+  subscriptionId: string,
+  known: EndpointHealth,
+): Promise<void> {
+  if (known.stale) return void (await recordRecovery(tenantId, subscriptionId, known, true));
+  if (known.slow) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: healthKey(tenantId, subscriptionId),
+      UpdateExpression: 'SET #url = :url, slow = :slow',
+      ExpressionAttributeNames: { '#url': 'url' },
+      ExpressionAttributeValues: { ':url': known.url, ':slow': true },
+    }),
+  );
+}
+
+/**
+ * Takes the lease of the half-open probe: true for the one caller that may dial, until `leaseUntil`.
+ */
+export async function claimProbe(
+  tenantId: string,
+  subscriptionId: string,
+  now: number,
+  leaseUntil: number,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: healthKey(tenantId, subscriptionId),
+        UpdateExpression: 'SET probeUntil = :lease',
+        ConditionExpression:
+          'breaker = :open AND openUntil <= :now AND (attribute_not_exists(probeUntil) OR probeUntil <= :now)',
+        ExpressionAttributeValues: { ':open': 'open', ':now': now, ':lease': leaseUntil },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Forgets a subscription's health (it was deleted), keeping the open-breaker count right. */
+export async function forgetHealth(tenantId: string, subscriptionId: string): Promise<void> {
+  const { Attributes } = await dynamo().send(
+    new DeleteCommand({
+      TableName: tableName(),
+      Key: healthKey(tenantId, subscriptionId),
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  if (Attributes?.breaker === 'open') await countOpenBreakers(-1);
+}
