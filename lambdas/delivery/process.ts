@@ -7,20 +7,29 @@
  * and records the round in one write. So a subscriber that fails is retried alone: the others are not
  * posted to again.
  *
- * Retries ride on the queue itself. The attempt number is the message's ApproximateReceiveCount; a
- * failed attempt with retries left sets the message's visibility timeout to the next delay of the
- * schedule and reports the record as a batch item failure, so SQS hands it back after that delay (a
- * delay queue could not: SQS caps delays at 15 minutes). After the last attempt the deliveries still
- * failing are marked `failed` and the message is made visible at once; its next receive exceeds the
- * queue's redrive maxReceiveCount (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue.
- * Redriven from there, it is posted again to the subscriptions that failed, and only to them.
+ * Retries ride on the queue itself. The attempt number is the message's ApproximateReceiveCount (in a
+ * slow lane, plus the attempts made before it moved there); a failed attempt with retries left sets the
+ * message's visibility timeout to the next delay of the schedule (or the receiver's `Retry-After`,
+ * clamped to the schedule's bounds) and reports the record as a batch item failure, so SQS hands it
+ * back after that delay. After the last attempt the deliveries still failing are marked `failed` and the
+ * message is made visible at once; its next receive exceeds the queue's redrive maxReceiveCount
+ * (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue. A delivery that ends earlier (410
+ * Gone) or in a slow lane is sent to that dead-letter queue by the function itself. Redriven from there,
+ * it is posted again to the subscriptions that failed, and only to them.
+ *
+ * Isolation (docs/delivery.md): each subscription's endpoint has a circuit breaker shared by every
+ * container (endpoint-health.ts); while it is open, attempts are deferred without dialling, each
+ * deferral taking the place of the attempt due at that slot of the schedule. The status queues are the
+ * fast lane: a POST there gets at most FAST_LANE_TIMEOUT_MS, and an endpoint that does not answer within
+ * it, or is known not to, is handed to its status's slow lane (same function, full time limit), so a
+ * batch never waits long for a slow endpoint.
  *
  * Anything unexpected in one record (a DynamoDB error, a bug) fails only that record, which SQS
  * redelivers after the visibility timeout; a crash or timeout of the whole invocation returns the whole
  * batch the same way. Deliveries are therefore at least once: receivers dedupe on `webhook-id`.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../shared/aws';
 import { STATUSES, splitEventType, type Status } from '../shared/catalog';
@@ -31,20 +40,40 @@ import {
   type DeliveryStatus,
   type RecordedAttempt,
 } from '../shared/deliveries';
+import {
+  claimProbe,
+  recordFailure,
+  recordRecovery,
+  recordSlow,
+  type BreakerChange,
+} from '../shared/endpoint-health';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
-import { nextRetryDelay } from '../shared/retry-schedule';
-import { isActive, signingSecrets, type Subscription } from '../shared/subscriptions';
+import { maxAttempts, nextRetryDelay, retryAfterDelay } from '../shared/retry-schedule';
+import { disableSubscription, isActive, signingSecrets } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
+import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from './operations';
 import { queueUrlOf } from './queue-urls';
 import { sendWebhook, type AttemptResult } from './send';
-import { cachedSubscription } from './subscription-cache';
+import { loadSubscriptionStates, stateKey, type SubscriptionState } from './subscription-state';
+
+/** The message attribute of a slow-lane message: attempts made before it moved there. */
+export const ATTEMPTS_MADE_ATTRIBUTE = 'attemptsMade';
+export const GONE_REASON = 'the endpoint answered 410 Gone';
+const DEFERRED_ERROR = 'deferred: the endpoint’s circuit breaker is open (not sent)';
+
+type Lane = 'fast' | 'slow';
 
 /** What became of one delivery (one subscription) in this round; drives the metrics. */
 type DeliveryOutcome =
   /** The subscription is gone or disabled: recorded as skipped, not retried. */
-  { kind: 'skipped' } | { kind: 'attempted'; result: AttemptResult; deliveryStatus: DeliveryStatus };
+  | { kind: 'skipped' }
+  /** The breaker is open: not sent; this slot of the schedule is used up. */
+  | { kind: 'deferred'; deliveryStatus: DeliveryStatus }
+  /** Moved to the slow lane without using up an attempt. */
+  | { kind: 'handedOff' }
+  | { kind: 'attempted'; result: AttemptResult; deliveryStatus: DeliveryStatus };
 
 /** What became of one record: whether SQS must keep it, and each delivery's outcome. */
 interface RecordOutcome {
@@ -80,9 +109,11 @@ export function parseRecord(
 }
 
 /** The 1-based attempt number of a received message. */
-export function attemptNumber(record: Pick<SQSRecord, 'attributes'>): number {
+export function attemptNumber(record: Pick<SQSRecord, 'attributes' | 'messageAttributes'>): number {
   const count = Number(record.attributes.ApproximateReceiveCount);
-  return Number.isInteger(count) && count > 0 ? count : 1;
+  const received = Number.isInteger(count) && count > 0 ? count : 1;
+  const made = Number(record.messageAttributes?.[ATTEMPTS_MADE_ATTRIBUTE]?.stringValue ?? 0);
+  return received + (Number.isInteger(made) && made > 0 ? made : 0);
 }
 
 /** Deliveries that are over: posting them again would only duplicate. */
@@ -106,34 +137,84 @@ async function setVisibility(record: SQSRecord, seconds: number): Promise<void> 
   }
 }
 
+/** The lane a record came from: a slow lane is one of SLOW_LANE_QUEUE_URLS. */
+async function laneOf(record: SQSRecord, env: DeliveryEnv): Promise<Lane> {
+  if (!env.SLOW_LANE_QUEUE_URLS) return 'fast';
+  const url = await queueUrlOf(record.eventSourceARN);
+  return Object.values(env.SLOW_LANE_QUEUE_URLS).includes(url) ? 'slow' : 'fast';
+}
+
 /**
- * One attempt at one subscription, or why it is skipped. Whatever goes wrong for this subscription
- * alone (its item cannot be read, its stored settings cannot be sent: a header Node refuses, a URL that
- * no longer parses, a secret that does not decode) is a failed attempt carrying the reason, recorded and
- * retried like any other failure, so the event's other subscribers are neither held back nor posted to
- * twice.
+ * One batch's view of one subscription's endpoint: the health read at the start of the batch, and the
+ * half-open probe, which at most one record of the batch (and, through the lease, of the fleet) makes.
  */
-async function attemptTo(
+class EndpointGate {
+  private probe: Promise<boolean> | undefined;
+
+  constructor(
+    readonly state: SubscriptionState,
+    private readonly env: DeliveryEnv,
+  ) {}
+
+  /** Whether to dial, defer (breaker open), or hand the delivery to the slow lane. */
+  async decide(lane: Lane, now: number): Promise<'dial' | 'defer' | 'handoff'> {
+    const { health, subscription } = this.state;
+    const handOff = lane === 'fast' && health.slow && this.env.SLOW_LANE_QUEUE_URLS !== undefined;
+    if (health.breaker === 'open') {
+      if (now < (health.openUntil ?? 0)) return 'defer';
+      if (handOff) return 'handoff';
+      // The first record of the batch asks for the fleet-wide lease; the others wait for a later slot.
+      if (this.probe) return 'defer';
+      this.probe = claimProbe(
+        subscription.tenantId,
+        subscription.id,
+        now,
+        now + this.env.DELIVERY_TIMEOUT_MS + 5_000,
+      );
+      return (await this.probe) ? 'dial' : 'defer';
+    }
+    return handOff ? 'handoff' : 'dial';
+  }
+}
+
+interface BatchContext {
+  env: DeliveryEnv;
+  gates: Map<string, EndpointGate>;
+  /** Operational events of the batch, put on the bus once it is done. */
+  operational: OperationalEvent[];
+  breakerChanges: BreakerChange[];
+}
+
+/** What one delivery of a round comes to. */
+interface DeliveryResult {
+  outcome: DeliveryOutcome;
+  /** Undefined for a hand-off: nothing happened to record. */
+  recorded?: RecordedAttempt;
+  /** Seconds until this delivery's next attempt, when it has one. */
+  retryInSeconds?: number;
+}
+
+function skipped(subscriptionId: string, at: Date, reason: string): DeliveryResult {
+  return {
+    outcome: { kind: 'skipped' },
+    recorded: {
+      subscriptionId,
+      status: 'skipped',
+      attempt: { at: at.toISOString(), durationMs: 0, error: `skipped: ${reason}` },
+    },
+  };
+}
+
+/** Sends one attempt; whatever goes wrong for this subscription alone is a failed attempt with its reason. */
+async function send(
   request: DeliveryRequest,
-  subscriptionId: string,
+  state: SubscriptionState,
+  timeoutMs: number,
   env: DeliveryEnv,
   at: Date,
-): Promise<AttemptResult | { skipped: string }> {
+): Promise<AttemptResult> {
   const started = performance.now();
-  const failed = (reason: string, error: unknown): AttemptResult => ({
-    delivered: false,
-    durationMs: Math.round(performance.now() - started),
-    error: `${reason}: ${error instanceof Error ? error.message : String(error)}`,
-  });
-  let subscription: Subscription | undefined;
-  try {
-    subscription = await cachedSubscription(request.tenantId, subscriptionId);
-  } catch (error) {
-    return failed('could not read the subscription', error);
-  }
-  if (!subscription || !isActive(subscription)) {
-    return { skipped: subscription ? 'subscription is disabled' : 'subscription was deleted' };
-  }
+  const { subscription } = state;
   try {
     return await sendWebhook(
       {
@@ -145,42 +226,135 @@ async function attemptTo(
       request.payload,
       {
         deliveryId: request.deliveryId,
-        timeoutMs: env.DELIVERY_TIMEOUT_MS,
+        timeoutMs,
         allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
         now: at,
       },
     );
   } catch (error) {
-    return failed('the subscription cannot be delivered to', error);
+    return {
+      delivered: false,
+      durationMs: Math.round(performance.now() - started),
+      error: `the subscription cannot be delivered to: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
-/** Posts the event to one subscription (or skips it); the outcome and what to record. */
+/**
+ * Keeps the endpoint's health up to date after an attempt. A failure to write it is logged, never
+ * fatal: the delivery's own outcome stands.
+ */
+async function updateHealth(
+  gate: EndpointGate,
+  result: AttemptResult,
+  lane: Lane,
+  context: BatchContext,
+): Promise<void> {
+  const { subscription, health } = gate.state;
+  const { env } = context;
+  try {
+    const receiverControlled =
+      result.statusCode === 410 ||
+      ((result.statusCode === 429 || result.statusCode === 503) &&
+        retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) !== undefined);
+    if (lane === 'fast' && result.timedOut) {
+      await recordSlow(subscription.tenantId, subscription.id, health);
+    } else if (result.delivered || receiverControlled) {
+      const slow = lane === 'slow' && result.durationMs >= env.FAST_LANE_TIMEOUT_MS;
+      context.breakerChanges.push(await recordRecovery(subscription.tenantId, subscription.id, health, slow));
+    } else {
+      context.breakerChanges.push(
+        await recordFailure(subscription.tenantId, subscription.id, health, {
+          threshold: env.BREAKER_FAILURE_THRESHOLD,
+          cooldownMs: env.BREAKER_COOLDOWN_SECONDS * 1000,
+          slow: lane === 'slow' && result.timedOut === true,
+          now: Date.now(),
+        }),
+      );
+    }
+  } catch (error) {
+    logger.warn('could not record the endpoint’s health', {
+      subscriptionId: subscription.id,
+      error: error as Error,
+    });
+  }
+}
+
+/** When the next attempt after a failed one is due: the receiver's Retry-After, else the schedule. */
+function retryDelayAfter(result: AttemptResult, attempt: number, env: DeliveryEnv): number | undefined {
+  const scheduled = nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+  if (scheduled === undefined) return undefined;
+  if (result.statusCode === 429 || result.statusCode === 503) {
+    return retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) ?? scheduled;
+  }
+  return scheduled;
+}
+
+/** Posts the event to one subscription (or skips, defers or hands it off); the outcome and what to record. */
 async function deliverTo(
   request: DeliveryRequest,
   subscriptionId: string,
   attempt: number,
-  env: DeliveryEnv,
-): Promise<{ outcome: DeliveryOutcome; recorded: RecordedAttempt }> {
-  const context = { deliveryId: request.deliveryId, subscriptionId, attempt };
+  lane: Lane,
+  context: BatchContext,
+): Promise<DeliveryResult> {
+  const { env } = context;
+  const logContext: Record<string, unknown> = {
+    deliveryId: request.deliveryId,
+    subscriptionId,
+    attempt,
+    lane,
+  };
   const at = new Date();
-  const result = await attemptTo(request, subscriptionId, env, at);
-  if ('skipped' in result) {
-    logger.info('delivery skipped', { ...context, reason: result.skipped });
+  const gate = context.gates.get(stateKey(request.tenantId, subscriptionId));
+  if (!gate || !isActive(gate.state.subscription)) {
+    const reason = gate ? 'subscription is disabled' : 'subscription was deleted';
+    logger.info('delivery skipped', { ...logContext, reason });
+    return skipped(subscriptionId, at, reason);
+  }
+
+  const decision = await gate.decide(lane, at.getTime());
+  if (decision === 'handoff') return { outcome: { kind: 'handedOff' } };
+  if (decision === 'defer') {
+    const retryInSeconds = nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+    const deliveryStatus: DeliveryStatus = retryInSeconds === undefined ? 'failed' : 'pending';
+    logger.info('delivery deferred: circuit breaker open', { ...logContext, retryInSeconds });
+    if (deliveryStatus === 'failed') {
+      context.operational.push(failedEvent(request, subscriptionId, attempt, { error: DEFERRED_ERROR }));
+    }
     return {
-      outcome: { kind: 'skipped' },
+      outcome: { kind: 'deferred', deliveryStatus },
       recorded: {
         subscriptionId,
-        status: 'skipped',
-        attempt: { at: at.toISOString(), durationMs: 0, error: `skipped: ${result.skipped}` },
+        status: deliveryStatus,
+        attempt: { at: at.toISOString(), durationMs: 0, error: DEFERRED_ERROR },
       },
+      retryInSeconds,
     };
   }
 
-  const retryDelay = result.delivered ? undefined : nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+  const timeoutMs =
+    lane === 'fast' && env.SLOW_LANE_QUEUE_URLS
+      ? Math.min(env.FAST_LANE_TIMEOUT_MS, env.DELIVERY_TIMEOUT_MS)
+      : env.DELIVERY_TIMEOUT_MS;
+  const result = await send(request, gate.state, timeoutMs, env, at);
+  await updateHealth(gate, result, lane, context);
+  Object.assign(logContext, {
+    statusCode: result.statusCode,
+    error: result.error,
+    durationMs: result.durationMs,
+  });
+  if (lane === 'fast' && result.timedOut && env.SLOW_LANE_QUEUE_URLS) {
+    logger.info('no answer within the fast lane’s limit: handed to the slow lane', logContext);
+    return { outcome: { kind: 'handedOff' } };
+  }
+
+  const gone = result.statusCode === 410;
+  if (gone) await disableGone(gate.state, context);
+  const retryInSeconds = result.delivered || gone ? undefined : retryDelayAfter(result, attempt, env);
   const deliveryStatus: DeliveryStatus = result.delivered
     ? 'succeeded'
-    : retryDelay !== undefined
+    : retryInSeconds !== undefined
       ? 'pending'
       : 'failed';
 
@@ -194,47 +368,123 @@ async function deliverTo(
     );
   }
 
-  const logContext = {
-    ...context,
-    statusCode: result.statusCode,
-    error: result.error,
-    durationMs: result.durationMs,
-  };
   if (deliveryStatus === 'succeeded') logger.info('delivered', logContext);
   else if (deliveryStatus === 'pending') {
-    logger.warn('delivery attempt failed; retrying', { ...logContext, retryInSeconds: retryDelay });
-  } else logger.error('delivery failed after its last attempt', logContext);
+    logger.warn('delivery attempt failed; retrying', { ...logContext, retryInSeconds });
+  } else {
+    logger.error(gone ? 'delivery failed: 410 Gone' : 'delivery failed after its last attempt', logContext);
+    context.operational.push(failedEvent(request, subscriptionId, attempt, result));
+  }
   return {
     outcome: { kind: 'attempted', result, deliveryStatus },
     recorded: { subscriptionId, status: deliveryStatus, attempt: recorded },
+    retryInSeconds,
   };
 }
 
+function failedEvent(
+  request: DeliveryRequest,
+  subscriptionId: string,
+  attempts: number,
+  result: Pick<AttemptResult, 'statusCode' | 'error'>,
+): OperationalEvent {
+  return {
+    detailType: OPERATIONAL_DETAIL_TYPES.deliveryFailed,
+    detail: {
+      tenantId: request.tenantId,
+      subscriptionId,
+      deliveryId: request.deliveryId,
+      eventType: request.eventType,
+      attempts,
+      ...(result.statusCode !== undefined && { statusCode: result.statusCode }),
+      ...(result.error !== undefined && { error: result.error }),
+    },
+  };
+}
+
+/** 410 Gone: the system disables the subscription (once, however many containers see the answer). */
+async function disableGone(state: SubscriptionState, context: BatchContext): Promise<void> {
+  const { subscription } = state;
+  const disabledAt = new Date().toISOString();
+  try {
+    if (!(await disableSubscription(subscription.tenantId, subscription.id, GONE_REASON, disabledAt))) return;
+  } catch (error) {
+    logger.warn('could not disable a subscription whose endpoint is gone', {
+      subscriptionId: subscription.id,
+      error: error as Error,
+    });
+    return;
+  }
+  context.operational.push({
+    detailType: OPERATIONAL_DETAIL_TYPES.subscriptionDisabled,
+    detail: {
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.id,
+      reason: GONE_REASON,
+      disabledAt,
+    },
+  });
+}
+
+/** Sends a copy of the message (naming only `subscriptionIds`) to another queue. */
+async function forward(
+  queueUrl: string,
+  record: SQSRecord,
+  request: DeliveryRequest,
+  subscriptionIds: readonly string[],
+  attemptsMade?: number,
+): Promise<void> {
+  const envelope = JSON.parse(record.body) as { detail: DeliveryRequest };
+  envelope.detail = { ...request, subscriptionIds: [...subscriptionIds] };
+  await sqs().send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify(envelope),
+      ...(attemptsMade !== undefined && {
+        MessageAttributes: {
+          [ATTEMPTS_MADE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(attemptsMade) },
+        },
+      }),
+    }),
+  );
+}
+
 /**
- * What SQS must do with the message after a round whose deliveries ended in `statuses`: wait for the
+ * What SQS must do with the message after a round whose deliveries ended in `results`: wait for the
  * next retry, go on to the dead-letter queue, or be deleted.
  */
 async function settleMessage(
   record: SQSRecord,
-  statuses: readonly (DeliveryStatus | undefined)[],
+  request: DeliveryRequest,
+  status: Status,
+  results: readonly { subscriptionId: string; status?: DeliveryStatus; retryInSeconds?: number }[],
   attempt: number,
+  lane: Lane,
   env: DeliveryEnv,
 ): Promise<boolean> {
-  if (statuses.includes('pending')) {
-    await setVisibility(record, nextRetryDelay(env.RETRY_SCHEDULE, attempt) ?? 0);
+  const pending = results.filter((r) => r.status === 'pending');
+  if (pending.length > 0) {
+    const delays = pending.map((r) => r.retryInSeconds ?? nextRetryDelay(env.RETRY_SCHEDULE, attempt) ?? 0);
+    await setVisibility(record, Math.min(...delays));
     return true;
   }
-  if (statuses.includes('failed')) {
-    await setVisibility(record, 0);
-    return true;
+  const failed = results.filter((r) => r.status === 'failed').map((r) => r.subscriptionId);
+  if (failed.length === 0) return false;
+  // SQS moves the message to the dead-letter queue on its next receive only after the fast lane's
+  // last attempt; a delivery that ends sooner (410) or in a slow lane is moved by us.
+  const deadLetterQueue = env.DEAD_LETTER_QUEUE_URLS?.[status];
+  if (deadLetterQueue && (lane === 'slow' || attempt < maxAttempts(env.RETRY_SCHEDULE))) {
+    await forward(deadLetterQueue, record, request, failed);
+    return false;
   }
-  return false;
+  await setVisibility(record, 0);
+  return true;
 }
 
 async function processRecord(
   record: SQSRecord,
   delivery: ReturnType<typeof parseRecord>,
-  env: DeliveryEnv,
+  context: BatchContext,
 ): Promise<RecordOutcome> {
   if (!delivery) {
     logger.error('dropping a message that is not a delivery request', {
@@ -243,33 +493,55 @@ async function processRecord(
     });
     return DROPPED;
   }
+  const { env } = context;
   const { request, status } = delivery;
   const attempt = attemptNumber(record);
   const attemptKey = `${record.messageId}:${attempt}`;
 
   try {
+    const lane = await laneOf(record, env);
     const log = await getDeliveryLog(request.tenantId, request.deliveryId);
     // This round was recorded, but the invocation died before SQS heard of it: act on the record.
     if (log?.attemptKeys.has(attemptKey)) {
-      const statuses = request.subscriptionIds.map((id) => log.statusOf(id));
-      return { status, keep: await settleMessage(record, statuses, attempt, env), deliveries: [] };
+      const results = request.subscriptionIds.map((id) => ({ subscriptionId: id, status: log.statusOf(id) }));
+      return {
+        status,
+        keep: await settleMessage(record, request, status, results, attempt, lane, env),
+        deliveries: [],
+      };
     }
     // A provider's retry of the same event, or a message redelivered after its round was recorded,
     // posts nothing to the subscriptions already done.
     const due = request.subscriptionIds.filter((id) => !SETTLED.has(log?.statusOf(id)));
     if (due.length === 0) return { status, keep: false, deliveries: [] };
 
-    const results = await Promise.all(due.map((id) => deliverTo(request, id, attempt, env)));
-    await recordAttempts(
-      request,
-      attemptKey,
-      results.map((r) => r.recorded),
-      env.DELIVERY_LOG_TTL_DAYS * 86_400,
-    );
+    const results = await Promise.all(due.map((id) => deliverTo(request, id, attempt, lane, context)));
+    const handedOff = due.filter((_, index) => results[index]!.outcome.kind === 'handedOff');
+    if (handedOff.length > 0) {
+      // Before the round is recorded: if this fails, the whole round is retried.
+      await forward(env.SLOW_LANE_QUEUE_URLS![status], record, request, handedOff, attempt - 1);
+    }
+    const recorded = results.flatMap((r) => (r.recorded ? [r.recorded] : []));
+    if (recorded.length > 0) {
+      await recordAttempts(request, attemptKey, recorded, env.DELIVERY_LOG_TTL_DAYS * 86_400);
+    }
     const keep = await settleMessage(
       record,
-      results.map((r) => r.recorded.status),
+      request,
+      status,
+      results.flatMap((r) =>
+        r.recorded
+          ? [
+              {
+                subscriptionId: r.recorded.subscriptionId,
+                status: r.recorded.status,
+                retryInSeconds: r.retryInSeconds,
+              },
+            ]
+          : [],
+      ),
       attempt,
+      lane,
       env,
     );
     return { status, keep, deliveries: results.map((r) => r.outcome) };
@@ -284,9 +556,10 @@ async function processRecord(
 }
 
 let metrics: Metrics | undefined;
+let healthMetrics: Metrics | undefined;
 
 /** Publishes the batch's metrics, one EMF document per `Status` dimension value. */
-function publishMetrics(outcomes: readonly RecordOutcome[]): void {
+function publishMetrics(outcomes: readonly RecordOutcome[], context: BatchContext): void {
   metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   const byStatus = new Map<Status, DeliveryOutcome[]>();
   for (const outcome of outcomes) {
@@ -297,6 +570,12 @@ function publishMetrics(outcomes: readonly RecordOutcome[]): void {
     metrics.addDimension(STATUS_DIMENSION, status);
     for (const outcome of group) {
       if (outcome.kind === 'skipped') metrics.addMetric(METRIC.deliverySkipped, MetricUnit.Count, 1);
+      if (outcome.kind === 'handedOff') metrics.addMetric(METRIC.deliveryHandedOff, MetricUnit.Count, 1);
+      if (outcome.kind === 'deferred') {
+        metrics.addMetric(METRIC.deliveryDeferred, MetricUnit.Count, 1);
+        if (outcome.deliveryStatus === 'failed')
+          metrics.addMetric(METRIC.deliveryFailed, MetricUnit.Count, 1);
+      }
       if (outcome.kind !== 'attempted') continue;
       metrics.addMetric(METRIC.deliveryAttempts, MetricUnit.Count, 1);
       metrics.addMetric(METRIC.deliveryLatency, MetricUnit.Milliseconds, outcome.result.durationMs);
@@ -313,6 +592,23 @@ function publishMetrics(outcomes: readonly RecordOutcome[]): void {
     }
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     else metrics.clearDimensions();
+  }
+
+  // Fleet-wide figures, without a status: subscriptions disabled, breakers opened, and the open count.
+  healthMetrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const disabled = context.operational.filter(
+    (event) => event.detailType === OPERATIONAL_DETAIL_TYPES.subscriptionDisabled,
+  ).length;
+  if (disabled > 0) healthMetrics.addMetric(METRIC.subscriptionsDisabled, MetricUnit.Count, disabled);
+  const transitions = context.breakerChanges.filter((change) => change.transition);
+  const opened = transitions.filter((change) => change.transition === 'opened').length;
+  if (opened > 0) healthMetrics.addMetric(METRIC.breakersOpened, MetricUnit.Count, opened);
+  const latest = transitions.at(-1)?.openBreakers;
+  if (latest !== undefined)
+    healthMetrics.addMetric(METRIC.endpointsWithOpenBreaker, MetricUnit.Count, latest);
+  if (healthMetrics.hasStoredMetrics()) healthMetrics.publishStoredMetrics();
+  for (const change of transitions) {
+    logger.warn(`circuit breaker ${change.transition}`, { openBreakers: change.openBreakers });
   }
 }
 
@@ -338,11 +634,31 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const env = deliveryEnv();
   const deliveries = event.Records.map(parseRecord);
   const duplicates = duplicatesInBatch(deliveries);
+  const context: BatchContext = { env, gates: new Map(), operational: [], breakerChanges: [] };
+  try {
+    const states = await loadSubscriptionStates(
+      deliveries.flatMap((delivery) =>
+        delivery
+          ? delivery.request.subscriptionIds.map((subscriptionId) => ({
+              tenantId: delivery.request.tenantId,
+              subscriptionId,
+            }))
+          : [],
+      ),
+    );
+    for (const [key, state] of states) context.gates.set(key, new EndpointGate(state, env));
+  } catch (error) {
+    // Without the subscriptions nothing can be sent: every record comes back after its visibility timeout.
+    logger.error('could not read the batch’s subscriptions; the batch will be retried', {
+      error: error as Error,
+    });
+    return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+  }
   const outcomes = await Promise.all(
     event.Records.map((record, index) =>
       (duplicates.has(index)
         ? Promise.resolve(DROPPED)
-        : processRecord(record, deliveries[index], env)
+        : processRecord(record, deliveries[index], context)
       ).catch((error: unknown): RecordOutcome => {
         logger.error('delivery crashed; the message will be retried', {
           messageId: record.messageId,
@@ -352,7 +668,8 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
       }),
     ),
   );
-  publishMetrics(outcomes);
+  publishMetrics(outcomes, context);
+  await emitOperationalEvents(context.operational, env.EVENT_BUS_NAME);
   return {
     batchItemFailures: event.Records.filter((_, index) => outcomes[index]!.keep).map((record) => ({
       itemIdentifier: record.messageId,

@@ -56,7 +56,10 @@ export async function loadSubscriptionStates(
     if (!item) continue;
     const subscription = fromItem(item);
     const health = healthKey(tenantId, subscriptionId);
-    states.set(key, { subscription, health: healthOf(items.get(`${health.pk}|${health.sk}`), subscription.url) });
+    states.set(key, {
+      subscription,
+      health: healthOf(items.get(`${health.pk}|${health.sk}`), subscription.url),
+    });
   }
   return states;
 }

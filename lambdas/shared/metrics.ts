@@ -23,8 +23,18 @@ export const METRIC = {
   deliveryRetried: 'DeliveryRetried',
   /** Deliveries marked failed after the last attempt. */
   deliveryFailed: 'DeliveryFailed',
-  /** Deliveries skipped because the subscription was deleted or deactivated. */
+  /** Deliveries skipped because the subscription was deleted or disabled. */
   deliverySkipped: 'DeliverySkipped',
+  /** Deliveries not sent because their endpoint's circuit breaker was open (each uses up its slot). */
+  deliveryDeferred: 'DeliveryDeferred',
+  /** Deliveries moved to the slow lane (no answer within the fast lane's limit, or known slow). */
+  deliveryHandedOff: 'DeliveryHandedOff',
+  /** Subscriptions the system disabled (410 Gone). No Status dimension. */
+  subscriptionsDisabled: 'SubscriptionsDisabled',
+  /** Circuit breakers that opened. No Status dimension. */
+  breakersOpened: 'BreakersOpened',
+  /** Endpoints whose breaker is open, emitted whenever that number changes. No Status dimension. */
+  endpointsWithOpenBreaker: 'EndpointsWithOpenBreaker',
   /** Milliseconds from request start to response for each attempt. */
   deliveryLatency: 'DeliveryLatency',
   /** Provider events accepted and normalized (any status, including ignored). */

@@ -69,7 +69,10 @@ export type SubscriptionPatch = Partial<
 >;
 
 const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
-export const subscriptionKey = (tenantId: string, id: string) => ({ pk: `TENANT#${tenantId}`, sk: `SUB#${id}` });
+export const subscriptionKey = (tenantId: string, id: string) => ({
+  pk: `TENANT#${tenantId}`,
+  sk: `SUB#${id}`,
+});
 const key = subscriptionKey;
 
 /** The one place that decides whether a subscription gets deliveries (matching and sending both ask). */

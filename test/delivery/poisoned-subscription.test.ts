@@ -3,7 +3,6 @@
  * The real delivery handler, the SQS and DynamoDB emulators and a real receiver on 127.0.0.1.
  */
 import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
-import { clearSubscriptionCache } from '../../lambdas/delivery/subscription-cache';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import type { Subscription } from '../../lambdas/shared/subscriptions';
 import { useEmulators } from '../support/emulators';
@@ -34,7 +33,6 @@ beforeEach(async () => {
     DELIVERY_TIMEOUT_MS: '1000',
     DELIVERY_LOG_TTL_DAYS: '30',
   });
-  clearSubscriptionCache();
   clearQueueUrls();
   receiver = await startReceiver();
   queues = await createQueues();

@@ -24,6 +24,8 @@ export interface TestQueues {
   queueUrl: string;
   queueArn: string;
   dlqUrl: string;
+  /** The slow lane, when created with `{ slowLane: true }` (the stack always has one). */
+  slowLane?: { name: string; queueUrl: string; queueArn: string };
 }
 
 async function queueArn(queueUrl: string): Promise<string> {
@@ -33,9 +35,14 @@ async function queueArn(queueUrl: string): Promise<string> {
   return Attributes!.QueueArn!;
 }
 
-/** A fresh delivery queue and its DLQ, wired like the stack wires them for the current RETRY_SCHEDULE. */
+/**
+ * A fresh delivery queue and its DLQ, wired like the stack wires them for the current RETRY_SCHEDULE;
+ * with `slowLane`, also a slow lane with the same DLQ, named to the function as the stack names it
+ * (SLOW_LANE_QUEUE_URLS, DEAD_LETTER_QUEUE_URLS). Without it, the function runs with the fast lane only.
+ */
 export async function createQueues(
   name = `dlv-${Math.random().toString(36).slice(2, 8)}`,
+  options: { slowLane?: boolean } = {},
 ): Promise<TestQueues> {
   const { QueueUrl: dlqUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const redrive = {
@@ -48,7 +55,28 @@ export async function createQueues(
       Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify(redrive) },
     }),
   );
-  return { name, queueUrl: queueUrl!, queueArn: await queueArn(queueUrl!), dlqUrl: dlqUrl! };
+  const queues: TestQueues = {
+    name,
+    queueUrl: queueUrl!,
+    queueArn: await queueArn(queueUrl!),
+    dlqUrl: dlqUrl!,
+  };
+  delete process.env.SLOW_LANE_QUEUE_URLS;
+  delete process.env.DEAD_LETTER_QUEUE_URLS;
+  if (options.slowLane) {
+    const slowName = `${name}-slow`;
+    const { QueueUrl: slowUrl } = await sqs().send(
+      new CreateQueueCommand({
+        QueueName: slowName,
+        Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify(redrive) },
+      }),
+    );
+    queues.slowLane = { name: slowName, queueUrl: slowUrl!, queueArn: await queueArn(slowUrl!) };
+    const byStatus = (url: string) => JSON.stringify({ OPEN: url, CLICK: url, FAILED: url });
+    process.env.SLOW_LANE_QUEUE_URLS = byStatus(slowUrl!);
+    process.env.DEAD_LETTER_QUEUE_URLS = byStatus(dlqUrl!);
+  }
+  return queues;
 }
 
 export async function createTestSubscription(overrides: Partial<Subscription> = {}): Promise<Subscription> {
@@ -104,7 +132,7 @@ export async function enqueue(queues: TestQueues, body: DeliveryRequest | string
   );
 }
 
-function toRecord(queues: TestQueues, message: import('@aws-sdk/client-sqs').Message): SQSRecord {
+function toRecord(queueArn: string, message: import('@aws-sdk/client-sqs').Message): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,
@@ -116,10 +144,15 @@ function toRecord(queues: TestQueues, message: import('@aws-sdk/client-sqs').Mes
       SenderId: attributes.SenderId ?? 'test',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { dataType: value.DataType ?? 'String', stringValue: value.StringValue },
+      ]),
+    ),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
-    eventSourceARN: queues.queueArn,
+    eventSourceARN: queueArn,
     awsRegion: process.env.AWS_REGION ?? 'us-east-1',
   };
 }
@@ -130,28 +163,33 @@ export interface PollResult {
   response: SQSBatchResponse;
 }
 
-/** One receive → handler → delete round. `deleteSuccesses: false` plays an invocation that died before returning. */
+/**
+ * One receive → handler → delete round on the fast lane (or `lane: 'slow'`). `deleteSuccesses: false`
+ * plays an invocation that died before returning.
+ */
 export async function pollOnce(
   queues: TestQueues,
-  options: { deleteSuccesses?: boolean } = {},
+  options: { deleteSuccesses?: boolean; lane?: 'fast' | 'slow' } = {},
 ): Promise<PollResult> {
+  const queue = options.lane === 'slow' ? queues.slowLane! : queues;
   const { Messages = [] } = await sqs().send(
     new ReceiveMessageCommand({
-      QueueUrl: queues.queueUrl,
+      QueueUrl: queue.queueUrl,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 0,
       MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
     }),
   );
   if (Messages.length === 0) return { received: 0, records: [], response: { batchItemFailures: [] } };
-  const event: SQSEvent = { Records: Messages.map((message) => toRecord(queues, message)) };
+  const event: SQSEvent = { Records: Messages.map((message) => toRecord(queue.queueArn, message)) };
   const response = await handler(event);
   const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
   const done = event.Records.filter((record) => !failed.has(record.messageId));
   if (done.length && options.deleteSuccesses !== false) {
     await sqs().send(
       new DeleteMessageBatchCommand({
-        QueueUrl: queues.queueUrl,
+        QueueUrl: queue.queueUrl,
         Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
       }),
     );
@@ -159,13 +197,18 @@ export async function pollOnce(
   return { received: Messages.length, records: event.Records, response };
 }
 
-/** Polls until a receive comes back empty (retry delays must be 0); returns each round's result. */
+/**
+ * Polls the fast lane, then the slow lane (if any), until both come back empty (retry delays must be 0);
+ * returns each round that received something.
+ */
 export async function drain(queues: TestQueues, maxRounds = 20): Promise<PollResult[]> {
   const rounds: PollResult[] = [];
   for (let round = 0; round < maxRounds; round++) {
-    const result = await pollOnce(queues);
-    if (result.received === 0) return rounds;
-    rounds.push(result);
+    const fast = await pollOnce(queues);
+    const slow = queues.slowLane ? await pollOnce(queues, { lane: 'slow' }) : undefined;
+    if (fast.received > 0) rounds.push(fast);
+    if (slow && slow.received > 0) rounds.push(slow);
+    if (fast.received === 0 && (slow?.received ?? 0) === 0) return rounds;
   }
   throw new Error(`queue not drained after ${maxRounds} rounds`);
 }
