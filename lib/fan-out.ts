@@ -29,7 +29,10 @@ export interface FanOutProps {
 }
 
 export interface StatusQueues {
+  /** The fast lane: every delivery starts here. */
   readonly queue: Queue;
+  /** The slow lane: deliveries to endpoints that do not answer within the fast lane's limit. */
+  readonly slowQueue: Queue;
   readonly deadLetterQueue: Queue;
   /** Where EventBridge puts the events of the rule it could not deliver to `queue`. */
   readonly targetDeadLetterQueue: Queue;
@@ -91,6 +94,15 @@ export class FanOut extends Construct {
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge rule target.',
       });
+      // Same dead-letter queue and receive limit: a delivery ends up in one place whichever lane it took.
+      const slowQueue = new Queue(this, `${name}SlowQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: RETENTION,
+        visibilityTimeout: props.visibilityTimeout,
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+        removalPolicy: props.removalPolicy,
+      });
       const pattern = rulePattern(status);
       const rule = new Rule(this, `${name}Rule`, {
         eventBus: this.bus,
@@ -98,13 +110,13 @@ export class FanOut extends Construct {
         eventPattern: { source: pattern.source, detailType: pattern['detail-type'] },
         targets: [new SqsQueue(queue, { deadLetterQueue: targetDeadLetterQueue, ...TARGET_RETRY })],
       });
-      return [status, { queue, deadLetterQueue, targetDeadLetterQueue, rule }];
+      return [status, { queue, slowQueue, deadLetterQueue, targetDeadLetterQueue, rule }];
     });
     this.queues = Object.fromEntries(entries) as Record<Status, StatusQueues>;
   }
 
   /** `{ "OPEN": url, "CLICK": url, "FAILED": url }` of one kind of queue, as a JSON string. */
-  queueUrlsJson(kind: 'queue' | 'deadLetterQueue' | 'targetDeadLetterQueue'): string {
+  queueUrlsJson(kind: 'queue' | 'slowQueue' | 'deadLetterQueue' | 'targetDeadLetterQueue'): string {
     return Stack.of(this).toJsonString(
       Object.fromEntries(STATUSES.map((status) => [status, this.queues[status][kind].queueUrl])),
     );

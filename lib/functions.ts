@@ -58,7 +58,8 @@ export const FUNCTION_TABLES: Readonly<
     readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE],
   },
   inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [IDEMPOTENCY_TABLE] },
-  delivery: { read: [SUBSCRIPTIONS_TABLE], readWrite: [DELIVERIES_TABLE] },
+  // Subscriptions read-write: the endpoint health items live there, and a 410 disables a subscription.
+  delivery: { read: [], readWrite: [SUBSCRIPTIONS_TABLE, DELIVERIES_TABLE] },
 };
 
 const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
@@ -132,6 +133,9 @@ export class Functions extends Construct {
       delivery: {
         RETRY_SCHEDULE: formatRetrySchedule(config.retrySchedule),
         DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
+        SLOW_LANE_QUEUE_URLS: fanOut.queueUrlsJson('slowQueue'),
+        DEAD_LETTER_QUEUE_URLS: fanOut.queueUrlsJson('deadLetterQueue'),
+        EVENT_BUS_NAME: bus.eventBusName,
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
       },
@@ -153,16 +157,25 @@ export class Functions extends Construct {
     }
 
     bus.grantPutEventsTo(functions.inbound);
+    // Operational events (delivery finally failed, subscription disabled) go on the same bus.
+    bus.grantPutEventsTo(functions.delivery);
     for (const status of STATUSES) {
-      queues[status].queue.grantSendMessages(functions.api);
-      functions.delivery.addEventSource(
-        new SqsEventSource(queues[status].queue, {
-          batchSize: config.batchSize,
-          maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
-          maxConcurrency: config.maxConcurrency,
-          reportBatchItemFailures: true,
-        }),
-      );
+      const { queue, slowQueue, deadLetterQueue } = queues[status];
+      queue.grantSendMessages(functions.api);
+      slowQueue.grantSendMessages(functions.delivery);
+      deadLetterQueue.grantSendMessages(functions.delivery);
+      // Each lane has its own event source mapping, so its own concurrency: slow endpoints never take
+      // the fast lane's invocations.
+      for (const lane of [queue, slowQueue]) {
+        functions.delivery.addEventSource(
+          new SqsEventSource(lane, {
+            batchSize: config.batchSize,
+            maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
+            maxConcurrency: config.maxConcurrency,
+            reportBatchItemFailures: true,
+          }),
+        );
+      }
     }
     this.functions = functions;
     this.logGroups = logGroups;

@@ -77,15 +77,17 @@ it('creates each delivery queue with its dead-letter queue and the redrive count
   }
 });
 
-it("routes each status's rule to its own queue, and each queue to the delivery function", () => {
+it("routes each status's rule to its own queue, and each queue and slow lane to the delivery function", () => {
   const queueIds = local.plan.queues.filter((queue) => queue.deadLetterQueue).map((queue) => queue.logicalId);
+  const fastLanes = queueIds.filter((id) => !id.includes('SlowQueue'));
+  expect(fastLanes).toHaveLength(3);
 
-  expect(local.plan.rules.flatMap((rule) => rule.targetQueues).sort()).toEqual([...queueIds].sort());
+  expect(local.plan.rules.flatMap((rule) => rule.targetQueues).sort()).toEqual([...fastLanes].sort());
   // Each rule target has its own dead-letter queue, the one the operator commands drain.
   const targetDeadLetterQueues = local.plan.rules.flatMap((rule) =>
     Object.values(rule.targetDeadLetterQueues),
   );
-  expect(new Set(targetDeadLetterQueues).size).toBe(queueIds.length);
+  expect(new Set(targetDeadLetterQueues).size).toBe(fastLanes.length);
   expect(Object.keys(JSON.parse(local.operatorEnv.TARGET_DEAD_LETTER_QUEUE_URLS!) as object).sort()).toEqual([
     'CLICK',
     'FAILED',

@@ -114,7 +114,8 @@ describe('changing the configuration', () => {
 
   it('derives maxReceiveCount, RETRY_SCHEDULE and the queue-age alarm from one retry schedule', () => {
     const { json } = synthesize({ retrySchedule: [10, 20] });
-    expect(queues(json)).toHaveLength(STATUSES.length);
+    // Both lanes of each status.
+    expect(queues(json)).toHaveLength(STATUSES.length * 2);
     for (const [, queue] of queues(json)) expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
     expect(deliveryEnv(json).RETRY_SCHEDULE).toBe('10,20');
     const ageAlarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').filter(

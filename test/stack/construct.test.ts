@@ -28,7 +28,8 @@ function synth(stack: Stack): Record<string, Json> {
 
 const RELAY_TYPES = {
   'AWS::DynamoDB::Table': TABLES.length,
-  'AWS::SQS::Queue': 3 * STATUSES.length,
+  // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue.
+  'AWS::SQS::Queue': 4 * STATUSES.length,
   'AWS::Lambda::Function': FUNCTION_NAMES.length,
   'AWS::Events::EventBus': 1,
   'AWS::ApiGatewayV2::Api': 1,

@@ -86,12 +86,19 @@ describe('function permissions', () => {
     );
   });
 
-  it('lets the delivery function read subscriptions, write delivery logs and consume (and re-time) its queues', () => {
+  it('lets the delivery function write subscriptions (endpoint health, 410) and delivery logs, consume both lanes, hand off to the slow lanes, dead-letter, and put operational events on the bus', () => {
+    const slowLaneIds = STATUSES.map((status) => idOf(stack.fanOut.queues[status].slowQueue));
+    const deadLetterIds = STATUSES.map((status) => idOf(stack.fanOut.queues[status].deadLetterQueue));
     expect(actual('delivery')).toEqual(
       expected(
         'delivery',
-        { Subscriptions: 'read', Deliveries: 'readWrite' },
-        Object.fromEntries(queueIds.map((id) => [id, CONSUME])),
+        { Subscriptions: 'readWrite', Deliveries: 'readWrite' },
+        {
+          ...Object.fromEntries(queueIds.map((id) => [id, CONSUME])),
+          ...Object.fromEntries(slowLaneIds.map((id) => [id, [...new Set([...CONSUME, ...SEND])]])),
+          ...Object.fromEntries(deadLetterIds.map((id) => [id, SEND])),
+          [idOf(stack.fanOut.bus)]: ['events:PutEvents'],
+        },
       ),
     );
   });

@@ -100,7 +100,8 @@ describe('fan-out', () => {
 
   it('encrypts every queue and refuses non-TLS access to it', () => {
     const queues = resourcesOfType(json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(STATUSES.length * 3);
+    // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue.
+    expect(queues).toHaveLength(STATUSES.length * 4);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       const policies = resourcesOfType(json, 'AWS::SQS::QueuePolicy').filter(([, policy]) =>
@@ -165,11 +166,11 @@ describe('fan-out', () => {
     }
   });
 
-  it.each(STATUSES)(
-    'drives the delivery function from the %s queue with partial batch responses',
-    (status) => {
+  it.each(STATUSES.flatMap((status) => [[status, 'queue'] as const, [status, 'slowQueue'] as const]))(
+    'drives the delivery function from the %s %s with partial batch responses',
+    (status, lane) => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [queueId(status), 'Arn'] },
+        EventSourceArn: { 'Fn::GetAtt': [idOf(stack.fanOut.queues[status][lane]), 'Arn'] },
         FunctionName: { Ref: functionId('Delivery') },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: 10,
@@ -180,7 +181,7 @@ describe('fan-out', () => {
   );
 
   it('has no other event source mappings', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STATUSES.length);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STATUSES.length * 2);
   });
 });
 
@@ -245,7 +246,14 @@ describe('functions', () => {
     ],
   ] as const)('gives %s exactly its contract environment', (name, tables, literals) => {
     const variables = R[functionId(name)].Properties.Environment.Variables as Record<string, Json>;
-    const extra = name === 'Api' ? ['DELIVERY_QUEUE_URLS'] : name === 'Inbound' ? ['EVENT_BUS_NAME'] : [];
+    const extra =
+      name === 'Api'
+        ? ['DELIVERY_QUEUE_URLS']
+        : name === 'Inbound'
+          ? ['EVENT_BUS_NAME']
+          : name === 'Delivery'
+            ? ['EVENT_BUS_NAME', 'SLOW_LANE_QUEUE_URLS', 'DEAD_LETTER_QUEUE_URLS']
+            : [];
     expect(Object.keys(variables).sort()).toEqual(
       [...COMMON_ENV, ...Object.keys(tables), ...Object.keys(literals), ...extra].sort(),
     );
