@@ -23,7 +23,7 @@ const INBOUND_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 
 const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64 });
 
-function post(
+export function post(
   url: string,
   body: string,
   headers: Record<string, string>,
@@ -57,7 +57,7 @@ function post(
 const now = () => performance.timeOrigin + performance.now();
 
 /** A generic-provider event (the shape the generic provider normalizes). */
-function genericEvent(providerEventId: string): string {
+export function genericEvent(providerEventId: string): string {
   return JSON.stringify({
     id: providerEventId,
     status: 'OPEN',
@@ -69,13 +69,39 @@ function genericEvent(providerEventId: string): string {
   });
 }
 
+/**
+ * Posts one signed generic event to an integration's inbound URL; the key is the event id the inbound
+ * function answers with.
+ */
+export function genericEventSender(inboundUrl: string, secret: string) {
+  const signer = new Webhook(secret);
+  /** Several ids post one request carrying those events (as providers batch them). */
+  return async (providerEventId: string | string[]): Promise<{ key: string; status: number }> => {
+    const ids = [providerEventId].flat();
+    const body = Array.isArray(providerEventId)
+      ? `[${ids.map(genericEvent).join(',')}]`
+      : genericEvent(providerEventId);
+    const messageId = `msg_${ids[0]}`;
+    const timestamp = new Date();
+    const response = await post(inboundUrl, body, {
+      'webhook-id': messageId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signer.sign(messageId, timestamp, body),
+    });
+    if (response.status !== 200) return { key: ids[0]!, status: response.status };
+    const [result] = JSON.parse(response.body) as { id: string }[];
+    return { key: result?.id ?? ids[0]!, status: response.status };
+  };
+}
+
 /** Posts `count` requests at a fixed rate; returns each request's send time by key. */
-async function postAtFixedRate(
+export async function postAtFixedRate(
   count: number,
   send: (index: number) => Promise<{ key: string; status: number }>,
+  ratePerSecond = RATE_PER_SECOND,
 ): Promise<{ sentAt: Map<string, number>; rejected: number; firstSentAt: number }> {
   const sentAt = new Map<string, number>();
-  const interval = 1000 / RATE_PER_SECOND;
+  const interval = 1000 / ratePerSecond;
   const firstSentAt = now();
   let rejected = 0;
   const inFlight: Promise<void>[] = [];
@@ -95,7 +121,7 @@ async function postAtFixedRate(
   return { sentAt, rejected, firstSentAt };
 }
 
-async function waitForArrivals(
+export async function waitForArrivals(
   receiver: ReturnType<typeof startChild>,
   expected: number,
 ): Promise<Arrival[]> {
@@ -111,7 +137,7 @@ async function waitForArrivals(
   return arrivals;
 }
 
-function latencies(
+export function latencies(
   sentAt: Map<string, number>,
   arrivals: Arrival[],
   keyOf: (arrival: Arrival) => string | undefined,
@@ -132,7 +158,7 @@ const LOCAL_SETTINGS = {
 };
 const API_KEY = `er_local_bench_${process.pid}_0123456789`;
 
-async function createdId(response: { status: number; body: string }, what: string): Promise<string> {
+export async function createdId(response: { status: number; body: string }, what: string): Promise<string> {
   if (response.status !== 201)
     throw new Error(`creating the ${what}: HTTP ${response.status} ${response.body}`);
   return (JSON.parse(response.body) as { id: string }).id;
@@ -166,21 +192,7 @@ export async function run(): Promise<FigureResult[]> {
     );
     await createdId(integration, 'integration');
     const { inboundUrl } = JSON.parse(integration.body) as { inboundUrl: string };
-    const signer = new Webhook(INBOUND_SECRET);
-    /** Posts one signed generic event; the key is the event id the inbound function answers with. */
-    const sendEvent = async (providerEventId: string) => {
-      const body = genericEvent(providerEventId);
-      const messageId = `msg_${providerEventId}`;
-      const timestamp = new Date();
-      const response = await post(inboundUrl, body, {
-        'webhook-id': messageId,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signer.sign(messageId, timestamp, body),
-      });
-      if (response.status !== 200) return { key: providerEventId, status: response.status };
-      const [result] = JSON.parse(response.body) as { id: string }[];
-      return { key: result?.id ?? providerEventId, status: response.status };
-    };
+    const sendEvent = genericEventSender(inboundUrl, INBOUND_SECRET);
 
     // Warm-up: the first events pay for the functions' module loads and the first connections.
     const warmup = await postAtFixedRate(WARMUP_EVENTS, (index) => sendEvent(`warm_${process.pid}_${index}`));

@@ -38,6 +38,7 @@ const FIGURES: { figure: string; title: string; load(): Promise<FigureModule> }[
   { figure: '4', title: 'Cold start', load: () => import('./cold-start') },
   { figure: '5', title: 'End to end, local mode', load: () => import('./end-to-end') },
   { figure: '6', title: 'Memory', load: () => import('./memory') },
+  { figure: '7', title: 'Isolation, local mode', load: () => import('./isolation') },
 ];
 
 function parseArgs(argv: readonly string[]): { only?: Set<string>; updateReference: boolean } {

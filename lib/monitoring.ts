@@ -228,8 +228,68 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
+    this.dashboard.addWidgets(...isolationWidgets(props.queues));
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }));
   }
+}
+
+/** A fleet-wide delivery metric, without a Status dimension. */
+function fleetMetric(name: string, statistic: string, label: string): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic,
+    period: Duration.minutes(1),
+    label,
+  });
+}
+
+/**
+ * Isolation at a glance: per status queue (both lanes) the age of its oldest message, the endpoints
+ * whose circuit breaker is open, and what the system did on its own (breakers opened, subscriptions
+ * disabled, deliveries deferred or moved to the slow lane).
+ */
+function isolationWidgets(queues: Readonly<Record<Status, StatusQueues>>): GraphWidget[] {
+  const age = (queue: StatusQueues['queue'], label: string) =>
+    queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum', label });
+  return [
+    new GraphWidget({
+      title: 'Oldest message age per status queue (s)',
+      left: STATUSES.flatMap((status) => [
+        age(queues[status].queue, `${status} fast lane`),
+        age(queues[status].slowQueue, `${status} slow lane`),
+      ]),
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Endpoints with an open circuit breaker',
+      left: [
+        // Emitted when the count changes; between changes the last value holds.
+        new MathExpression({
+          expression: 'FILL(open, REPEAT)',
+          usingMetrics: {
+            open: fleetMetric(METRIC.endpointsWithOpenBreaker, 'Maximum', 'open breakers'),
+          },
+          label: 'open breakers',
+          period: Duration.minutes(1),
+        }),
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Isolation actions',
+      left: [
+        fleetMetric(METRIC.breakersOpened, 'Sum', 'breakers opened'),
+        fleetMetric(METRIC.subscriptionsDisabled, 'Sum', 'subscriptions disabled (410)'),
+        ...STATUSES.flatMap((status) => [
+          deliveryMetric(METRIC.deliveryDeferred, status).with({ label: `${status} deferred` }),
+          deliveryMetric(METRIC.deliveryHandedOff, status).with({ label: `${status} to the slow lane` }),
+        ]),
+      ],
+      width: 8,
+    }),
+  ];
 }
 
 function statusWidgets(status: Status, queues: StatusQueues): GraphWidget[] {

@@ -36,7 +36,8 @@ const DeliveryEnvSchema = z.object({
 
 /** A JSON-encoded value of `schema`. */
 function jsonOf<T extends z.ZodType>(schema: T) {
-  return z.string().transform((value, ctx): z.infer<T> => {
+  return z.string().transform((value, ctx): z.infer<T> | undefined => {
+    if (value === '') return undefined;
     try {
       return schema.parse(JSON.parse(value));
     } catch {

@@ -462,6 +462,21 @@ describe('monitoring', () => {
       expect(body).toContain(`\\"${metric}\\"`);
     }
   });
+
+  it('shows the oldest message age of every status queue (both lanes) and the endpoints with an open breaker', () => {
+    const [, dashboard] = resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0]!;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('Oldest message age per status queue');
+    for (const status of STATUSES) {
+      expect(body).toContain(`${status} fast lane`);
+      expect(body).toContain(`${status} slow lane`);
+      expect(body).toContain(idOf(stack.fanOut.queues[status].slowQueue));
+    }
+    expect(body).toContain('ApproximateAgeOfOldestMessage');
+    expect(body).toContain('Endpoints with an open circuit breaker');
+    expect(body).toContain(`\\"${METRIC.endpointsWithOpenBreaker}\\"`);
+    expect(body).toContain('FILL(open, REPEAT)');
+  });
 });
 
 describe('outputs', () => {

@@ -15,7 +15,7 @@ export interface ReceivedRequest {
 }
 
 export type Reply =
-  | { status: number; body?: string; headers?: Record<string, string> }
+  | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }
   /** Never answers. */
   | 'hang'
   /** Drops the connection without answering (as a server that closed an idle keep-alive connection). */
@@ -46,8 +46,12 @@ export async function startReceiver(...initial: Reply[]): Promise<Receiver> {
       const reply = replies.length > 1 ? replies.shift()! : replies[0]!;
       if (reply === 'hang') return;
       if (reply === 'reset') return request.socket.destroy();
-      response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
-      response.end(reply.body ?? '');
+      const answer = () => {
+        response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+        response.end(reply.body ?? '');
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

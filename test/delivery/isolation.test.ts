@@ -1,0 +1,350 @@
+/**
+ * Issue 14: one endpoint's faults stay its own. The circuit breaker shared through DynamoDB, the fast
+ * and slow lanes, Retry-After, 410 Gone, the operational events and immediate subscription changes,
+ * each driven through the real delivery handler against the SQS and DynamoDB emulators, a real
+ * receiver on 127.0.0.1 and a test EventBridge endpoint.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
+import { dynamo, resetClients } from '../../lambdas/shared/aws';
+import { getDelivery } from '../../lambdas/shared/deliveries';
+import { healthKey } from '../../lambdas/shared/endpoint-health';
+import { deleteSubscription, getSubscription, updateSubscription } from '../../lambdas/shared/subscriptions';
+import { startEventBus, type TestEventBus } from '../inbound/support/event-bus';
+import { useEmulators } from '../support/emulators';
+import {
+  createQueues,
+  createTestSubscription,
+  deliveryRequestFor,
+  drain,
+  enqueue,
+  pollOnce,
+  receiveAll,
+  type TestQueues,
+} from './support/harness';
+import { startReceiver, type Receiver } from './support/receiver';
+
+let emulators: Awaited<ReturnType<typeof useEmulators>>;
+let bus: TestEventBus;
+let receiver: Receiver;
+let queues: TestQueues;
+
+beforeAll(async () => {
+  emulators = await useEmulators();
+  bus = await startEventBus();
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+  process.env.EVENT_BUS_NAME = 'test-bus';
+  resetClients();
+});
+afterAll(async () => {
+  delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+  delete process.env.EVENT_BUS_NAME;
+  await bus.stop();
+  await emulators.stop();
+});
+
+beforeEach(async () => {
+  Object.assign(process.env, {
+    RETRY_SCHEDULE: '0,0,0',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    DELIVERY_TIMEOUT_MS: '2000',
+    FAST_LANE_TIMEOUT_MS: '300',
+    DELIVERY_LOG_TTL_DAYS: '30',
+    BREAKER_FAILURE_THRESHOLD: '2',
+    BREAKER_COOLDOWN_SECONDS: '60',
+  });
+  bus.accepted.length = 0;
+  clearQueueUrls();
+  receiver = await startReceiver();
+  queues = await createQueues(undefined, { slowLane: true });
+});
+const afterTest: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await receiver.close();
+  for (const cleanup of afterTest.splice(0)) await cleanup();
+});
+
+const health = async (tenantId: string, subscriptionId: string) =>
+  (
+    await dynamo().send(
+      new GetCommand({
+        TableName: process.env.SUBSCRIPTIONS_TABLE!,
+        Key: healthKey(tenantId, subscriptionId),
+      }),
+    )
+  ).Item;
+const operational = (detailType: string) =>
+  bus.accepted
+    .filter((entry) => entry.Source === 'event-relay.operations' && entry.DetailType === detailType)
+    .map((entry) => JSON.parse(entry.Detail) as Record<string, unknown>);
+
+describe('circuit breaker', () => {
+  test('opens after the threshold; later attempts of any event are deferred without dialling, each using up its slot', async () => {
+    receiver.reply({ status: 500 });
+    const subscription = await createTestSubscription({ url: receiver.url });
+    const first = deliveryRequestFor(subscription);
+    await enqueue(queues, first);
+    await pollOnce(queues); // attempt 1: 500
+    await pollOnce(queues); // attempt 2: 500, the breaker opens
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({
+      breaker: 'open',
+      failures: 2,
+    });
+
+    // Another event to the same endpoint, in another batch (as another container would get it).
+    const second = deliveryRequestFor(subscription);
+    await enqueue(queues, second);
+    await drain(queues);
+
+    expect(receiver.requests).toHaveLength(2);
+    const firstRecord = await getDelivery(first.tenantId, subscription.id, first.deliveryId);
+    expect(firstRecord!.status).toBe('failed');
+    expect(firstRecord!.attempts.map((attempt) => attempt.statusCode ?? attempt.error)).toEqual([
+      500,
+      500,
+      'deferred: the endpoint’s circuit breaker is open (not sent)',
+      'deferred: the endpoint’s circuit breaker is open (not sent)',
+    ]);
+    const secondRecord = await getDelivery(second.tenantId, subscription.id, second.deliveryId);
+    expect(secondRecord!.status).toBe('failed');
+    // Four slots of the schedule (first attempt and three retries), none of them dialled.
+    expect(secondRecord!.attempts).toHaveLength(4);
+    expect(secondRecord!.attempts.every((attempt) => attempt.error?.startsWith('deferred'))).toBe(true);
+    // Finally failed: both in the dead-letter queue, and one operational event each.
+    expect(await receiveAll(queues.dlqUrl)).toHaveLength(2);
+    expect(
+      operational('Delivery Failed')
+        .map((detail) => detail.deliveryId)
+        .sort(),
+    ).toEqual([first.deliveryId, second.deliveryId].sort());
+    expect(operational('Delivery Failed')[0]).toMatchObject({
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.id,
+      eventType: 'EMAIL_OPEN',
+      attempts: 4,
+    });
+  });
+
+  test('after the cooldown, one probe at a time; its success closes the breaker for everyone', async () => {
+    process.env.BREAKER_COOLDOWN_SECONDS = '0';
+    receiver.reply({ status: 500 }, { status: 500 }, { status: 200 });
+    const subscription = await createTestSubscription({ url: receiver.url });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await pollOnce(queues);
+    await pollOnce(queues); // open, cooldown 0: the next receive is half-open
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({ breaker: 'open' });
+
+    const waiting = [1, 2, 3].map(() => deliveryRequestFor(subscription));
+    for (const request of waiting) await enqueue(queues, request);
+    const round = await pollOnce(queues);
+
+    // One batch of four records for the endpoint: exactly one probe was sent, and it succeeded.
+    expect(round.received).toBe(4);
+    expect(receiver.requests).toHaveLength(3);
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({
+      breaker: 'closed',
+      failures: 0,
+    });
+    await drain(queues);
+    for (const request of waiting) {
+      expect((await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.status).toBe(
+        'succeeded',
+      );
+    }
+  });
+
+  test('one endpoint’s open breaker defers nothing of another subscription in the same batch', async () => {
+    receiver.reply({ status: 200 });
+    const broken = await createTestSubscription({ url: `${receiver.url}/broken` });
+    const healthy = await createTestSubscription({ url: `${receiver.url}/healthy` });
+    await dynamo().send(
+      new (await import('@aws-sdk/lib-dynamodb')).PutCommand({
+        TableName: process.env.SUBSCRIPTIONS_TABLE!,
+        Item: {
+          ...healthKey(broken.tenantId, broken.id),
+          url: broken.url,
+          failures: 9,
+          breaker: 'open',
+          openUntil: Date.now() + 60_000,
+          slow: false,
+        },
+      }),
+    );
+    const request = deliveryRequestFor([broken, healthy]);
+    await enqueue(queues, request);
+    await pollOnce(queues);
+
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/healthy']);
+    expect((await getDelivery(request.tenantId, healthy.id, request.deliveryId))!.status).toBe('succeeded');
+    expect((await getDelivery(request.tenantId, broken.id, request.deliveryId))!.attempts[0]!.error).toMatch(
+      /^deferred/,
+    );
+  });
+});
+
+describe('fast and slow lanes', () => {
+  test('an endpoint slower than the fast lane’s limit is handed to the slow lane, delivered there, and skips the fast lane afterwards', async () => {
+    const slowReceiver = await startReceiver({ status: 200, delayMs: 600 });
+    afterTest.push(() => slowReceiver.close());
+    const slow = await createTestSubscription({ url: `${slowReceiver.url}/slow` });
+    const healthy = await createTestSubscription({ url: `${receiver.url}/healthy` });
+    const request = deliveryRequestFor([slow, healthy]);
+    await enqueue(queues, request);
+
+    const started = performance.now();
+    const fast = await pollOnce(queues);
+    const fastRoundMs = performance.now() - started;
+
+    // The batch waited for the fast lane's 300 ms, not for the slow endpoint's 600 ms.
+    expect(fastRoundMs).toBeLessThan(600);
+    expect(fast.response.batchItemFailures).toHaveLength(0);
+    expect((await getDelivery(request.tenantId, healthy.id, request.deliveryId))!.status).toBe('succeeded');
+    const marked = await health(slow.tenantId, slow.id);
+    expect(marked).toMatchObject({ slow: true, url: slow.url });
+    expect(marked!.failures ?? 0).toBe(0);
+
+    const slowRound = await pollOnce(queues, { lane: 'slow' });
+    expect(slowRound.received).toBe(1);
+    const record = await getDelivery(request.tenantId, slow.id, request.deliveryId);
+    expect(record!.status).toBe('succeeded');
+    // The hand-off used up no attempt: the slow lane's attempt is the first recorded, numbered 1.
+    expect(record!.attempts).toHaveLength(1);
+    expect(record!.attempts[0]!.attemptKey).toMatch(/:1$/);
+
+    // Known slow now: the next event goes to the slow lane without a fast-lane try.
+    const next = deliveryRequestFor(slow);
+    await enqueue(queues, next);
+    const before = slowReceiver.requests.length;
+    await pollOnce(queues);
+    expect(slowReceiver.requests).toHaveLength(before);
+    await pollOnce(queues, { lane: 'slow' });
+    expect((await getDelivery(next.tenantId, slow.id, next.deliveryId))!.status).toBe('succeeded');
+  });
+
+  test('a hanging endpoint: handed off, timed out in the slow lane, retried there, dead-lettered after the last attempt', async () => {
+    process.env.BREAKER_FAILURE_THRESHOLD = '100';
+    process.env.DELIVERY_TIMEOUT_MS = '1000';
+    receiver.reply('hang');
+    const subscription = await createTestSubscription({ url: receiver.url });
+    const request = deliveryRequestFor(subscription);
+    await enqueue(queues, request);
+
+    await drain(queues);
+
+    const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
+    expect(record!.status).toBe('failed');
+    expect(record!.attempts.map((attempt) => attempt.error)).toEqual(
+      Array(4).fill('timed out after 1000 ms'),
+    );
+    expect(record!.attempts.map((attempt) => attempt.attemptKey.split(':')[1])).toEqual(['1', '2', '3', '4']);
+    const dead = await receiveAll(queues.dlqUrl);
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]!.Body!).detail.subscriptionIds).toEqual([subscription.id]);
+  });
+});
+
+describe('receiver-driven control', () => {
+  test.each([429, 503])(
+    '%i with Retry-After: the next attempt waits that long, clamped to the schedule',
+    async (status) => {
+      process.env.RETRY_SCHEDULE = '60,120';
+      receiver.reply({ status, headers: { 'retry-after': '90' } });
+      const subscription = await createTestSubscription({ url: receiver.url });
+      await enqueue(queues, deliveryRequestFor(subscription));
+      await pollOnce(queues);
+      const [inflight] = emulators.sqs.server.inspectQueue(queues.name)!.messages.inflight;
+      const hiddenFor = inflight!.visibilityDeadline - Date.now();
+      expect(hiddenFor).toBeGreaterThan(80_000);
+      expect(hiddenFor).toBeLessThanOrEqual(90_000);
+    },
+  );
+
+  test('Retry-After beyond the schedule is clamped to its longest delay, and a date works as well', async () => {
+    process.env.RETRY_SCHEDULE = '60,120';
+    receiver.reply({
+      status: 503,
+      headers: { 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() },
+    });
+    const subscription = await createTestSubscription({ url: receiver.url });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await pollOnce(queues);
+    const [inflight] = emulators.sqs.server.inspectQueue(queues.name)!.messages.inflight;
+    const hiddenFor = inflight!.visibilityDeadline - Date.now();
+    expect(hiddenFor).toBeGreaterThan(110_000);
+    expect(hiddenFor).toBeLessThanOrEqual(120_000);
+  });
+
+  test('410 Gone disables the subscription: visible in the API, an operational event, no more attempts', async () => {
+    receiver.reply({ status: 410 });
+    const gone = await createTestSubscription({ url: `${receiver.url}/gone` });
+    const other = await createTestSubscription({ url: `${receiver.url}/other` });
+    const request = deliveryRequestFor(gone);
+    await enqueue(queues, request);
+
+    await drain(queues);
+
+    expect(receiver.requests).toHaveLength(1);
+    expect(await getSubscription(gone.tenantId, gone.id)).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'the endpoint answered 410 Gone',
+      disabledAt: expect.any(String),
+    });
+    expect(await getSubscription(other.tenantId, other.id)).toMatchObject({ status: 'active' });
+    const record = await getDelivery(request.tenantId, gone.id, request.deliveryId);
+    expect(record).toMatchObject({ status: 'failed', attempts: [{ statusCode: 410 }] });
+    expect(await receiveAll(queues.dlqUrl)).toHaveLength(1);
+    expect(operational('Subscription Disabled')).toEqual([
+      {
+        tenantId: gone.tenantId,
+        subscriptionId: gone.id,
+        reason: 'the endpoint answered 410 Gone',
+        disabledAt: expect.any(String),
+      },
+    ]);
+    expect(operational('Delivery Failed')).toEqual([
+      expect.objectContaining({ deliveryId: request.deliveryId, attempts: 1, statusCode: 410 }),
+    ]);
+
+    // A later event for it is skipped, never posted.
+    const later = deliveryRequestFor(gone);
+    await enqueue(queues, later);
+    await drain(queues);
+    expect(receiver.requests).toHaveLength(1);
+    expect((await getDelivery(later.tenantId, gone.id, later.deliveryId))!.status).toBe('skipped');
+  });
+});
+
+describe('subscription changes take effect at once', () => {
+  test('a rotated secret, a new URL and a deletion apply to the very next attempt', async () => {
+    const subscription = await createTestSubscription({ url: `${receiver.url}/old` });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await drain(queues);
+
+    const newSecret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    await updateSubscription(subscription.tenantId, subscription.id, {
+      url: `${receiver.url}/new`,
+      secret: newSecret,
+      retiredSecrets: [],
+    });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await drain(queues);
+    const latest = receiver.requests.at(-1)!;
+    expect(latest.path).toBe('/new');
+    expect(() =>
+      new Webhook(newSecret).verify(latest.body, latest.headers as Record<string, string>),
+    ).not.toThrow();
+    expect(() =>
+      new Webhook(subscription.secret).verify(latest.body, latest.headers as Record<string, string>),
+    ).toThrow();
+
+    await deleteSubscription(subscription.tenantId, subscription.id);
+    const afterDelete = deliveryRequestFor(subscription);
+    await enqueue(queues, afterDelete);
+    await drain(queues);
+    expect(receiver.requests).toHaveLength(2);
+    expect((await getDelivery(afterDelete.tenantId, subscription.id, afterDelete.deliveryId))!.status).toBe(
+      'skipped',
+    );
+  });
+});
