@@ -111,10 +111,15 @@ export async function postAtFixedRate(
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const at = now();
     inFlight.push(
-      send(index).then(({ key, status }) => {
-        if (status >= 200 && status < 300) sentAt.set(key, at);
-        else rejected++;
-      }),
+      send(index).then(
+        ({ key, status }) => {
+          if (status >= 200 && status < 300) sentAt.set(key, at);
+          else rejected++;
+        },
+        () => {
+          rejected++; // the connection failed: counted, not fatal to the run
+        },
+      ),
     );
   }
   await Promise.all(inFlight);

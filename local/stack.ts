@@ -346,6 +346,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       ...credentials,
       ...endpoints,
       ...(settings.POWERTOOLS_METRICS_DISABLED ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
+      // One process runs every invocation: give its SDK clients the sockets of many containers.
+      SDK_MAX_SOCKETS: '1000',
       ...functionEnvironment(plan, resolver),
       ...options.environment,
     });

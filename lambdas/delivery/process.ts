@@ -29,7 +29,11 @@
  * batch the same way. Deliveries are therefore at least once: receivers dedupe on `webhook-id`.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqs } from '../shared/aws';
 import { STATUSES, splitEventType, type Status } from '../shared/catalog';
@@ -119,21 +123,44 @@ export function attemptNumber(record: Pick<SQSRecord, 'attributes' | 'messageAtt
 /** Deliveries that are over: posting them again would only duplicate. */
 const SETTLED: ReadonlySet<DeliveryStatus | undefined> = new Set(['succeeded', 'skipped']);
 
-async function setVisibility(record: SQSRecord, seconds: number): Promise<void> {
-  try {
-    await sqs().send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: await queueUrlOf(record.eventSourceARN),
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
-  } catch (error) {
-    // The message still comes back, only after the queue's own visibility timeout instead.
-    logger.warn('could not change message visibility', {
-      messageId: record.messageId,
-      error: error as Error,
-    });
+/**
+ * Applies the batch's visibility changes, one ChangeMessageVisibilityBatch per queue and 10 records.
+ * A change that fails is logged: the message still comes back, after the queue's own visibility
+ * timeout instead.
+ */
+async function applyVisibility(changes: readonly { record: SQSRecord; seconds: number }[]): Promise<void> {
+  const byQueue = new Map<string, { record: SQSRecord; seconds: number }[]>();
+  for (const change of changes) {
+    const arn = change.record.eventSourceARN;
+    byQueue.set(arn, [...(byQueue.get(arn) ?? []), change]);
+  }
+  for (const [arn, queueChanges] of byQueue) {
+    for (let i = 0; i < queueChanges.length; i += 10) {
+      const chunk = queueChanges.slice(i, i + 10);
+      try {
+        const result = await sqs().send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: await queueUrlOf(arn),
+            Entries: chunk.map(({ record, seconds }, index) => ({
+              Id: String(index),
+              ReceiptHandle: record.receiptHandle,
+              VisibilityTimeout: seconds,
+            })),
+          }),
+        );
+        for (const failed of result.Failed ?? []) {
+          logger.warn('could not change message visibility', {
+            messageId: chunk[Number(failed.Id)]?.record.messageId,
+            error: failed.Message,
+          });
+        }
+      } catch (error) {
+        logger.warn('could not change message visibility', {
+          messageIds: chunk.map(({ record }) => record.messageId),
+          error: error as Error,
+        });
+      }
+    }
   }
 }
 
@@ -145,11 +172,20 @@ async function laneOf(record: SQSRecord, env: DeliveryEnv): Promise<Lane> {
 }
 
 /**
- * One batch's view of one subscription's endpoint: the health read at the start of the batch, and the
- * half-open probe, which at most one record of the batch (and, through the lease, of the fleet) makes.
+ * One batch's view of one subscription's endpoint: the health read at the start of the batch, the
+ * half-open probe, which at most one record of the batch (and, through the lease, of the fleet) makes,
+ * and what the batch's attempts said about the endpoint, written once when the batch is done (however
+ * many of its records went to the endpoint).
  */
 class EndpointGate {
   private probe: Promise<boolean> | undefined;
+  /** Counted failures of this batch's attempts. */
+  private failures = 0;
+  /** A fast-lane attempt got no answer in time. */
+  private sawSlow = false;
+  /** An attempt said the endpoint answers; `slow` when it took longer than the fast lane allows. */
+  private answered: { slow: boolean } | undefined;
+  private timedOutInSlowLane = false;
 
   constructor(
     readonly state: SubscriptionState,
@@ -175,6 +211,55 @@ class EndpointGate {
     }
     return handOff ? 'handoff' : 'dial';
   }
+
+  /** A fast-lane delivery to this endpoint goes to the slow lane without a try (known slow, not deferred). */
+  handsOffUnseen(now: number): boolean {
+    const { health, subscription } = this.state;
+    if (!isActive(subscription) || !health.slow || !this.env.SLOW_LANE_QUEUE_URLS) return false;
+    return health.breaker !== 'open' || now >= (health.openUntil ?? 0);
+  }
+
+  /** Notes what one attempt said about the endpoint. */
+  observe(result: AttemptResult, lane: Lane): void {
+    const { env } = this;
+    const receiverControlled =
+      result.statusCode === 410 ||
+      ((result.statusCode === 429 || result.statusCode === 503) &&
+        retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) !== undefined);
+    if (lane === 'fast' && result.timedOut) this.sawSlow = true;
+    else if (result.delivered || receiverControlled) {
+      const slow = lane === 'slow' && result.durationMs >= env.FAST_LANE_TIMEOUT_MS;
+      this.answered = { slow: (this.answered?.slow ?? false) || slow };
+    } else {
+      this.failures++;
+      if (lane === 'slow' && result.timedOut) this.timedOutInSlowLane = true;
+    }
+  }
+
+  /**
+   * Writes what the batch learnt: an answer (even after failures in the same batch) resets the count;
+   * otherwise the failures add up and may open the breaker. A write that fails is logged, never fatal.
+   */
+  async flush(): Promise<BreakerChange | undefined> {
+    const { subscription, health } = this.state;
+    const { tenantId, id } = subscription;
+    try {
+      if (this.answered) return await recordRecovery(tenantId, id, health, this.answered.slow);
+      if (this.failures > 0) {
+        return await recordFailure(tenantId, id, health, {
+          threshold: this.env.BREAKER_FAILURE_THRESHOLD,
+          cooldownMs: this.env.BREAKER_COOLDOWN_SECONDS * 1000,
+          failures: this.failures,
+          slow: this.timedOutInSlowLane || this.sawSlow || health.slow,
+          now: Date.now(),
+        });
+      }
+      if (this.sawSlow) await recordSlow(tenantId, id, health);
+    } catch (error) {
+      logger.warn('could not record the endpoint’s health', { subscriptionId: id, error: error as Error });
+    }
+    return undefined;
+  }
 }
 
 interface BatchContext {
@@ -183,6 +268,10 @@ interface BatchContext {
   /** Operational events of the batch, put on the bus once it is done. */
   operational: OperationalEvent[];
   breakerChanges: BreakerChange[];
+  /** Visibility changes, applied together when the batch is done. */
+  visibility: { record: SQSRecord; seconds: number }[];
+  /** Whole messages for the slow lane, sent together when the batch is done. */
+  handoffs: { record: SQSRecord; status: Status; attemptsMade: number; outcome: RecordOutcome }[];
 }
 
 /** What one delivery of a round comes to. */
@@ -237,46 +326,6 @@ async function send(
       durationMs: Math.round(performance.now() - started),
       error: `the subscription cannot be delivered to: ${error instanceof Error ? error.message : String(error)}`,
     };
-  }
-}
-
-/**
- * Keeps the endpoint's health up to date after an attempt. A failure to write it is logged, never
- * fatal: the delivery's own outcome stands.
- */
-async function updateHealth(
-  gate: EndpointGate,
-  result: AttemptResult,
-  lane: Lane,
-  context: BatchContext,
-): Promise<void> {
-  const { subscription, health } = gate.state;
-  const { env } = context;
-  try {
-    const receiverControlled =
-      result.statusCode === 410 ||
-      ((result.statusCode === 429 || result.statusCode === 503) &&
-        retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) !== undefined);
-    if (lane === 'fast' && result.timedOut) {
-      await recordSlow(subscription.tenantId, subscription.id, health);
-    } else if (result.delivered || receiverControlled) {
-      const slow = lane === 'slow' && result.durationMs >= env.FAST_LANE_TIMEOUT_MS;
-      context.breakerChanges.push(await recordRecovery(subscription.tenantId, subscription.id, health, slow));
-    } else {
-      context.breakerChanges.push(
-        await recordFailure(subscription.tenantId, subscription.id, health, {
-          threshold: env.BREAKER_FAILURE_THRESHOLD,
-          cooldownMs: env.BREAKER_COOLDOWN_SECONDS * 1000,
-          slow: lane === 'slow' && result.timedOut === true,
-          now: Date.now(),
-        }),
-      );
-    }
-  } catch (error) {
-    logger.warn('could not record the endpoint’s health', {
-      subscriptionId: subscription.id,
-      error: error as Error,
-    });
   }
 }
 
@@ -338,7 +387,7 @@ async function deliverTo(
       ? Math.min(env.FAST_LANE_TIMEOUT_MS, env.DELIVERY_TIMEOUT_MS)
       : env.DELIVERY_TIMEOUT_MS;
   const result = await send(request, gate.state, timeoutMs, env, at);
-  await updateHealth(gate, result, lane, context);
+  gate.observe(result, lane);
   Object.assign(logContext, {
     statusCode: result.statusCode,
     error: result.error,
@@ -450,6 +499,46 @@ async function forward(
 }
 
 /**
+ * Sends the batch's whole-message hand-offs to their slow lanes, 10 per SendMessageBatch. A message
+ * that could not be sent stays in the fast lane (kept as a batch item failure) and comes back.
+ */
+async function sendHandoffs(context: BatchContext): Promise<void> {
+  const byStatus = new Map<Status, BatchContext['handoffs']>();
+  for (const handoff of context.handoffs) {
+    byStatus.set(handoff.status, [...(byStatus.get(handoff.status) ?? []), handoff]);
+  }
+  for (const [status, handoffs] of byStatus) {
+    for (let i = 0; i < handoffs.length; i += 10) {
+      const chunk = handoffs.slice(i, i + 10);
+      let failed: Set<number>;
+      try {
+        const result = await sqs().send(
+          new SendMessageBatchCommand({
+            QueueUrl: context.env.SLOW_LANE_QUEUE_URLS![status],
+            Entries: chunk.map(({ record, attemptsMade }, index) => ({
+              Id: String(index),
+              MessageBody: record.body,
+              MessageAttributes: {
+                [ATTEMPTS_MADE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(attemptsMade) },
+              },
+            })),
+          }),
+        );
+        failed = new Set((result.Failed ?? []).map((entry) => Number(entry.Id)));
+      } catch (error) {
+        logger.warn('could not hand messages to the slow lane', { error: error as Error });
+        failed = new Set(chunk.map((_, index) => index));
+      }
+      for (const index of failed) {
+        const handoff = chunk[index]!;
+        handoff.outcome.keep = true;
+        handoff.outcome.deliveries = [];
+      }
+    }
+  }
+}
+
+/**
  * What SQS must do with the message after a round whose deliveries ended in `results`: wait for the
  * next retry, go on to the dead-letter queue, or be deleted.
  */
@@ -460,12 +549,13 @@ async function settleMessage(
   results: readonly { subscriptionId: string; status?: DeliveryStatus; retryInSeconds?: number }[],
   attempt: number,
   lane: Lane,
-  env: DeliveryEnv,
+  context: BatchContext,
 ): Promise<boolean> {
+  const { env } = context;
   const pending = results.filter((r) => r.status === 'pending');
   if (pending.length > 0) {
     const delays = pending.map((r) => r.retryInSeconds ?? nextRetryDelay(env.RETRY_SCHEDULE, attempt) ?? 0);
-    await setVisibility(record, Math.min(...delays));
+    context.visibility.push({ record, seconds: Math.min(...delays) });
     return true;
   }
   const failed = results.filter((r) => r.status === 'failed').map((r) => r.subscriptionId);
@@ -477,7 +567,7 @@ async function settleMessage(
     await forward(deadLetterQueue, record, request, failed);
     return false;
   }
-  await setVisibility(record, 0);
+  context.visibility.push({ record, seconds: 0 });
   return true;
 }
 
@@ -500,13 +590,24 @@ async function processRecord(
 
   try {
     const lane = await laneOf(record, env);
+    // Every subscription is known slow: the whole message goes to the slow lane, which reads the log.
+    const gates = request.subscriptionIds.map((id) => context.gates.get(stateKey(request.tenantId, id)));
+    if (lane === 'fast' && gates.every((gate) => gate?.handsOffUnseen(Date.now()))) {
+      const outcome: RecordOutcome = {
+        status,
+        keep: false,
+        deliveries: gates.map((): DeliveryOutcome => ({ kind: 'handedOff' })),
+      };
+      context.handoffs.push({ record, status, attemptsMade: attempt - 1, outcome });
+      return outcome;
+    }
     const log = await getDeliveryLog(request.tenantId, request.deliveryId);
     // This round was recorded, but the invocation died before SQS heard of it: act on the record.
     if (log?.attemptKeys.has(attemptKey)) {
       const results = request.subscriptionIds.map((id) => ({ subscriptionId: id, status: log.statusOf(id) }));
       return {
         status,
-        keep: await settleMessage(record, request, status, results, attempt, lane, env),
+        keep: await settleMessage(record, request, status, results, attempt, lane, context),
         deliveries: [],
       };
     }
@@ -542,7 +643,7 @@ async function processRecord(
       ),
       attempt,
       lane,
-      env,
+      context,
     );
     return { status, keep, deliveries: results.map((r) => r.outcome) };
   } catch (error) {
@@ -634,7 +735,14 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const env = deliveryEnv();
   const deliveries = event.Records.map(parseRecord);
   const duplicates = duplicatesInBatch(deliveries);
-  const context: BatchContext = { env, gates: new Map(), operational: [], breakerChanges: [] };
+  const context: BatchContext = {
+    env,
+    gates: new Map(),
+    operational: [],
+    breakerChanges: [],
+    visibility: [],
+    handoffs: [],
+  };
   try {
     const states = await loadSubscriptionStates(
       deliveries.flatMap((delivery) =>
@@ -668,6 +776,12 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
       }),
     ),
   );
+  await sendHandoffs(context);
+  await applyVisibility(context.visibility);
+  for (const gate of context.gates.values()) {
+    const change = await gate.flush();
+    if (change) context.breakerChanges.push(change);
+  }
   publishMetrics(outcomes, context);
   await emitOperationalEvents(context.operational, env.EVENT_BUS_NAME);
   return {

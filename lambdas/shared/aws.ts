@@ -9,11 +9,24 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * point them at emulators; building lazily lets a test set those before the first call.
  */
 let documentClient: DynamoDBDocumentClient | undefined;
+
+/**
+ * `SDK_MAX_SOCKETS` widens each client's connection pool (the SDK's default is 50). Only the local
+ * mode sets it: there every function and every concurrent invocation shares one process and so one
+ * client, where in AWS each container has its own pool for the one batch it runs.
+ */
+function clientConfig(): {
+  requestHandler?: { httpAgent: { maxSockets: number }; httpsAgent: { maxSockets: number } };
+} {
+  const maxSockets = Number(process.env.SDK_MAX_SOCKETS);
+  if (!Number.isInteger(maxSockets) || maxSockets <= 0) return {};
+  return { requestHandler: { httpAgent: { maxSockets }, httpsAgent: { maxSockets } } };
+}
 let sqsClient: SQSClient | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -23,12 +36,12 @@ export function sqs(): SQSClient {
   // With an endpoint override (emulators), send to that endpoint rather than to the queue URL's host:
   // emulator queue URLs use hosts such as `sqs.us-east-1.localhost` that do not resolve everywhere.
   const overridden = Boolean(process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
-  sqsClient ??= new SQSClient(overridden ? { useQueueUrlAsEndpoint: false } : {});
+  sqsClient ??= new SQSClient({ ...clientConfig(), ...(overridden ? { useQueueUrlAsEndpoint: false } : {}) });
   return sqsClient;
 }
 
 export function eventBridge(): EventBridgeClient {
-  eventBridgeClient ??= new EventBridgeClient({});
+  eventBridgeClient ??= new EventBridgeClient(clientConfig());
   return eventBridgeClient;
 }
 

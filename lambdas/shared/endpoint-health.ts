@@ -72,7 +72,7 @@ export interface BreakerChange {
 }
 
 /**
- * Records a failed attempt: one more consecutive failure; at `threshold` the breaker opens for
+ * Records failed attempts (`failures` of them, one batch's): more consecutive failures; at `threshold` the breaker opens for
  * `cooldownMs`. A failed probe re-opens it. Conditional writes make each transition happen once however
  * many containers see the failures.
  */
@@ -80,7 +80,7 @@ export async function recordFailure(
   tenantId: string,
   subscriptionId: string,
   known: EndpointHealth,
-  options: { threshold: number; cooldownMs: number; slow: boolean; now: number },
+  options: { threshold: number; cooldownMs: number; failures: number; slow: boolean; now: number },
 ): Promise<BreakerChange> {
   const key = healthKey(tenantId, subscriptionId);
   let attributes: Record<string, unknown> | undefined;
@@ -91,14 +91,14 @@ export async function recordFailure(
         Key: key,
         // A record about an older URL starts over rather than adding to its count.
         UpdateExpression:
-          'SET #url = :url, slow = :slow, failures = if_not_exists(failures, :zero) + :one, lastFailureAt = :now',
+          'SET #url = :url, slow = :slow, failures = if_not_exists(failures, :zero) + :failures, lastFailureAt = :now',
         ConditionExpression: 'attribute_not_exists(#url) OR #url = :url',
         ExpressionAttributeNames: { '#url': 'url' },
         ExpressionAttributeValues: {
           ':url': known.url,
           ':slow': options.slow,
           ':zero': 0,
-          ':one': 1,
+          ':failures': options.failures,
           ':now': options.now,
         },
         ReturnValues: 'ALL_NEW',
@@ -111,12 +111,12 @@ export async function recordFailure(
         TableName: tableName(),
         Key: key,
         UpdateExpression:
-          'SET #url = :url, slow = :slow, failures = :one, breaker = :closed, lastFailureAt = :now REMOVE openUntil, probeUntil',
+          'SET #url = :url, slow = :slow, failures = :failures, breaker = :closed, lastFailureAt = :now REMOVE openUntil, probeUntil',
         ExpressionAttributeNames: { '#url': 'url' },
         ExpressionAttributeValues: {
           ':url': known.url,
           ':slow': options.slow,
-          ':one': 1,
+          ':failures': options.failures,
           ':closed': 'closed',
           ':now': options.now,
         },
@@ -124,7 +124,7 @@ export async function recordFailure(
       }),
     );
     if (previous?.breaker === 'open') await countOpenBreakers(-1);
-    attributes = { failures: 1 };
+    attributes = { failures: options.failures };
   }
   const failures = Number(attributes?.failures ?? 1);
   const wasOpen = attributes?.breaker === 'open';
