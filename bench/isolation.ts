@@ -129,7 +129,9 @@ export async function run(environment: Record<string, string> = {}): Promise<Fig
         buckets.set(bucket, [...(buckets.get(bucket) ?? []), arrival.at - sent]);
       }
       for (const [bucket, values] of [...buckets].sort((a, b) => a[0] - b[0]))
-        console.log(`t=${bucket}s n=${values.length} p50=${percentile(values, 50).toFixed(0)} max=${Math.max(...values).toFixed(0)}`);
+        console.log(
+          `t=${bucket}s n=${values.length} p50=${percentile(values, 50).toFixed(0)} max=${Math.max(...values).toFixed(0)}`,
+        );
     }
 
     const name = (p: number) =>
