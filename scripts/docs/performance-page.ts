@@ -4,46 +4,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FigureResult, Measured } from '../../bench/lib/figure';
+import type { MachineInfo } from '../../bench/lib/measure';
 import { ROOT } from './shell';
 
 export const PERFORMANCE_PAGE = join(ROOT, 'docs', 'performance.md');
 const REFERENCE = join(ROOT, 'bench', 'reference.json');
 
-interface Quantity {
-  value: number;
-  unit: string;
-}
-interface Figure extends Quantity {
-  figure: string;
-  name: string;
-  baseline?: Quantity & { name: string };
-  ratio?: number;
-  target?: { minRatio?: number; maxRatio?: number; maxValue?: number };
-  pass?: boolean;
-  extra?: Record<string, Quantity>;
-}
 interface Reference {
   generatedAt: string;
   command: string;
   durationSeconds: number;
-  machine: {
-    cpuModel: string;
-    cores: number;
-    memoryGB: number;
-    node: string;
-    platform: string;
-    arch: string;
-  };
-  figures: Figure[];
+  machine: MachineInfo;
+  figures: FigureResult[];
   cost?: { subscribers: number; totalUSD: number; targetUSD: number }[];
 }
 
-function amount({ value, unit }: Quantity): string {
+function amount({ value, unit }: Measured): string {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })} ${unit}`;
 }
 
-function target(figure: Figure): string {
+function target(figure: FigureResult): string {
   const { target: t, pass } = figure;
   const mark = pass === undefined ? '' : pass ? ' ✓' : ' ✗';
   if (t?.minRatio !== undefined) return `≥ ${t.minRatio}${mark}`;
@@ -67,7 +49,11 @@ export function referenceTable(reference: Reference): string {
     const extra = Object.entries(figure.extra ?? {})
       .map(([name, quantity]) => `${name} ${amount(quantity)}`)
       .join(', ');
-    const value = extra ? `${amount(figure)} (${extra})` : amount(figure);
+    const measured =
+      figure.value === undefined
+        ? `not measured: ${figure.unavailable ?? 'unknown'}`
+        : amount(figure as Measured);
+    const value = extra ? `${measured} (${extra})` : measured;
     const baseline = figure.baseline ? `${figure.baseline.name}: ${amount(figure.baseline)}` : '';
     const ratio = figure.ratio === undefined ? '' : figure.ratio.toFixed(2);
     lines.push(

@@ -27,6 +27,19 @@ const SENDGRID_VERIFICATION_KEY =
 const TELNYX_PRIVATE_KEY = 'MC4CAQAwBQYDK2VwBCIEILvZ4aUrd0D833dPFRtlk8z+gE0jDnX/YnPvFmOZED/N';
 const TELNYX_PUBLIC_KEY = 'kW4IWVJBLqsQFkRPeIXkPstU1VBZWLY4Na/XAt7NNcU=';
 
+/**
+ * Shell lines that sign `$BODY` with Standard Webhooks (the `standardwebhooks` package) and put the three
+ * headers, named `<prefix>-id`, `<prefix>-timestamp` and `<prefix>-signature`, in `$HEADERS` for curl.
+ */
+function standardWebhooksHeaders(prefix: 'webhook' | 'svix', secret: string): string {
+  return `HEADERS=$(node -e '
+  const { Webhook } = require("standardwebhooks");
+  const id = "msg_" + Date.now(), now = new Date();
+  const signature = new Webhook("${secret}").sign(id, now, process.argv[1]);
+  console.log(\`-H ${prefix}-id:\${id} -H ${prefix}-timestamp:\${Math.floor(now / 1000)} -H ${prefix}-signature:\${signature}\`);
+' "$BODY")`;
+}
+
 export const PROVIDER_SAMPLES: readonly ProviderSample[] = [
   {
     provider: 'sendgrid',
@@ -86,12 +99,7 @@ curl -sf -X POST "$URL" -H "X-Twilio-Signature: $SIGNATURE" -d "$BODY"`,
     describes: 'a click, signed with Svix (Standard Webhooks under svix-* headers) as Resend signs it',
     credentials: { signingSecret: 'whsec_aIK21yr9MfJ9ftJvmdyE9qGyYaz2+ViX' },
     send: `BODY='{"type":"email.clicked","created_at":"2023-11-14T22:13:20.000Z","data":{"email_id":"56761188-7520-42d8-8898-ff6fc54ce618","created_at":"2023-11-14T22:13:19.000Z","to":["alice@example.com"],"click":{"link":"https://example.com","timestamp":"2023-11-14T22:13:20.000Z"},"tags":{"trackingId":"trk-5","notificationId":"welcome","userId":"user-5"}}}'
-HEADERS=$(node -e '
-  const { Webhook } = require("standardwebhooks");
-  const id = "msg_" + Date.now(), now = new Date();
-  const signature = new Webhook("whsec_aIK21yr9MfJ9ftJvmdyE9qGyYaz2+ViX").sign(id, now, process.argv[1]);
-  console.log(\`-H svix-id:\${id} -H svix-timestamp:\${Math.floor(now / 1000)} -H svix-signature:\${signature}\`);
-' "$BODY")
+${standardWebhooksHeaders('svix', 'whsec_aIK21yr9MfJ9ftJvmdyE9qGyYaz2+ViX')}
 curl -sf -X POST "$INBOUND" -H "Content-Type: application/json" $HEADERS -d "$BODY"`,
   },
   {
@@ -181,12 +189,7 @@ curl -sf -X POST "$URL" -H "X-Plivo-Signature-V3: $SIGNATURE" -H "X-Plivo-Signat
     describes: "your platform's own push failure, signed with Standard Webhooks",
     credentials: { secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0' },
     send: `BODY='{"id":"evt-13","status":"FAILED","channel":"PUSH","trackingId":"trk-13","notificationId":"welcome","userId":"user-13","occurredAt":"2023-11-14T22:13:20Z"}'
-HEADERS=$(node -e '
-  const { Webhook } = require("standardwebhooks");
-  const id = "msg_" + Date.now(), now = new Date();
-  const signature = new Webhook("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0").sign(id, now, process.argv[1]);
-  console.log(\`-H webhook-id:\${id} -H webhook-timestamp:\${Math.floor(now / 1000)} -H webhook-signature:\${signature}\`);
-' "$BODY")
+${standardWebhooksHeaders('webhook', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0')}
 curl -sf -X POST "$INBOUND" -H "Content-Type: application/json" $HEADERS -d "$BODY"`,
   },
 ];
