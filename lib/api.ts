@@ -70,6 +70,9 @@ export class Api extends Construct {
       inbound: new HttpLambdaIntegration('InboundIntegration', props.handlers.inbound, {
         scopePermissionToRoute: false,
       }),
+      static: new HttpLambdaIntegration('StaticIntegration', props.handlers.static, {
+        scopePermissionToRoute: false,
+      }),
     };
 
     this.routes = ROUTES.map((spec) => {
@@ -85,7 +88,11 @@ export class Api extends Construct {
           reason:
             spec.function === 'inbound'
               ? 'Providers cannot send our API keys; the inbound function verifies each provider signature instead.'
-              : 'The OpenAPI document is public so clients can discover the API before they hold a key.',
+              : spec.function === 'static'
+                ? 'Static pages (the tenant portal) are public; the data they show comes from authorized routes.'
+                : spec.path === '/v1/portal/sessions/exchange'
+                  ? "A portal link's single-use code is the credential; exchanging it is how a session starts."
+                  : 'The OpenAPI document is public so clients can discover the API before they hold a key.',
         });
       }
       return route;

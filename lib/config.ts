@@ -41,6 +41,12 @@ export interface EventRelayConfig {
   readonly maxConcurrency: number;
   /** Public base URL of the API (e.g. a custom domain), used in links the API returns. */
   readonly publicUrl?: string;
+  /**
+   * Who may embed the tenant portal in a frame: the CSP `frame-ancestors` sources, space-separated,
+   * e.g. `'self' https://dashboard.example.com`.
+   * @default - `'none'`: the portal cannot be framed
+   */
+  readonly portalFrameAncestors: string;
 }
 
 export const DEFAULT_CONFIG: EventRelayConfig = {
@@ -57,6 +63,7 @@ export const DEFAULT_CONFIG: EventRelayConfig = {
   batchSize: 10,
   maxBatchingWindowSeconds: 1,
   maxConcurrency: 10,
+  portalFrameAncestors: "'none'",
 };
 
 /** Every configuration key is also its `cdk.json` context key. */
@@ -76,6 +83,7 @@ export const CONFIG_KEYS = [
   'maxBatchingWindowSeconds',
   'maxConcurrency',
   'publicUrl',
+  'portalFrameAncestors',
 ] as const satisfies readonly (keyof EventRelayConfig)[];
 
 /** API Gateway ends an integration after 30 s; the management API's test delivery must fit inside. */
@@ -146,6 +154,7 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
     batchSize,
     maxBatchingWindowSeconds,
     maxConcurrency: integer(raw, 'maxConcurrency', 2, 1_000),
+    portalFrameAncestors: frameAncestors(raw.portalFrameAncestors),
     ...optional(
       'publicUrl',
       text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(
@@ -154,6 +163,23 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
       ),
     ),
   };
+}
+
+/** A CSP source a platform may embed the portal from: `'none'`, `'self'`, or an https origin (wildcard host allowed). */
+const FRAME_SOURCE = /^('none'|'self'|https:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$/i;
+
+function frameAncestors(value: unknown): string {
+  const sources = typeof value === 'string' ? value.trim().split(/\s+/) : [];
+  if (sources.length === 0 || sources.some((source) => !FRAME_SOURCE.test(source))) {
+    throw new ConfigError(
+      'portalFrameAncestors',
+      `must be 'none', or space-separated 'self' and https origins (e.g. "'self' https://app.example.com"), got ${JSON.stringify(value)}`,
+    );
+  }
+  if (sources.includes("'none'") && sources.length > 1) {
+    throw new ConfigError('portalFrameAncestors', "'none' cannot be combined with other sources");
+  }
+  return sources.join(' ');
 }
 
 function schedule(value: unknown): readonly number[] {

@@ -4,6 +4,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { PORTAL_SITE } from '../lambdas/shared/static-sites';
 import { TABLES } from '../lambdas/shared/tables';
 import type { Api } from './api';
 import { resolveConfig, type EventRelayConfig } from './config';
@@ -21,6 +22,7 @@ export interface EventRelayStackProps extends StackProps {
 /** Stack output keys the operator commands read (`scripts/target.ts`). */
 export const OUTPUTS = {
   apiUrl: 'ApiUrl',
+  portalUrl: 'PortalUrl',
   deliveryQueueUrls: 'DeliveryQueueUrls',
   deadLetterQueueUrls: 'DeadLetterQueueUrls',
   targetDeadLetterQueueUrls: 'TargetDeadLetterQueueUrls',
@@ -62,6 +64,11 @@ export class EventRelayStack extends Stack {
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
     output(OUTPUTS.apiUrl, this.api.url, 'Base URL of the HTTP API');
+    output(
+      OUTPUTS.portalUrl,
+      `${this.api.url}${PORTAL_SITE.route}`,
+      'Tenant portal (open a link minted with POST /v1/portal/sessions)',
+    );
     for (const definition of TABLES) {
       output(
         `${definition.id}Table`,

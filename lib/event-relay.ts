@@ -100,6 +100,12 @@ export interface EventRelayProps {
    * @default - the API's own execute-api URL
    */
   readonly publicUrl?: string;
+  /**
+   * Who may embed the tenant portal in a frame: CSP `frame-ancestors` sources, space-separated, e.g.
+   * `'self' https://dashboard.example.com`.
+   * @default - `'none'`: the portal cannot be framed
+   */
+  readonly portalFrameAncestors?: string;
 }
 
 /** The prop that carries a configuration key (the same name, except the CDK-typed log retention). */
@@ -175,7 +181,7 @@ export class EventRelay extends Construct {
     });
     const { functions } = this.functions;
     this.api = new Api(this, 'Api', {
-      handlers: { api: functions.api, inbound: functions.inbound },
+      handlers: { api: functions.api, inbound: functions.inbound, static: functions.static },
       authorizer: functions.authorizer,
       throttlingRateLimit: config.throttlingRateLimit,
       throttlingBurstLimit: config.throttlingBurstLimit,

@@ -1,5 +1,5 @@
 /**
- * The four Lambda functions, one per job, each bundled from `lambdas/<name>/handler.ts` with the locally
+ * The five Lambda functions, one per job, each bundled from `lambdas/<name>/handler.ts` with the locally
  * installed esbuild (never Docker). Each function gets its own role holding only what it uses: write
  * access to its own log group, the tables listed in `FUNCTION_TABLES`, and its own extra grants.
  */
@@ -19,15 +19,17 @@ import {
   DELIVERIES_TABLE,
   IDEMPOTENCY_TABLE,
   INTEGRATIONS_TABLE,
+  PORTAL_SESSIONS_TABLE,
   SUBSCRIPTIONS_TABLE,
   TENANTS_TABLE,
   type TableDefinition,
 } from '../lambdas/shared/tables';
 import type { EventRelayConfig } from './config';
 import type { FanOut } from './fan-out';
+import { staticSiteCommandHooks, staticSiteEnvironment } from './static-site';
 import type { Storage } from './storage';
 
-export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery', 'static'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** `api` → `Api`, for construct ids. */
@@ -52,14 +54,21 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const FUNCTION_TABLES: Readonly<
   Record<FunctionName, { read: readonly TableDefinition[]; readWrite: readonly TableDefinition[] }>
 > = {
-  authorizer: { read: [TENANTS_TABLE], readWrite: [] },
+  authorizer: { read: [TENANTS_TABLE, PORTAL_SESSIONS_TABLE], readWrite: [] },
   api: {
     read: [],
-    readWrite: [SUBSCRIPTIONS_TABLE, INTEGRATIONS_TABLE, DELIVERIES_TABLE, IDEMPOTENCY_TABLE],
+    readWrite: [
+      SUBSCRIPTIONS_TABLE,
+      INTEGRATIONS_TABLE,
+      DELIVERIES_TABLE,
+      IDEMPOTENCY_TABLE,
+      PORTAL_SESSIONS_TABLE,
+    ],
   },
   inbound: { read: [INTEGRATIONS_TABLE, SUBSCRIPTIONS_TABLE], readWrite: [IDEMPOTENCY_TABLE] },
   // Subscriptions read-write: the endpoint health items live there, and a 410 disables a subscription.
   delivery: { read: [], readWrite: [SUBSCRIPTIONS_TABLE, DELIVERIES_TABLE] },
+  static: { read: [], readWrite: [] },
 };
 
 const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
@@ -67,6 +76,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   api: 'event-relay: management API (subscriptions, integrations, delivery logs)',
   inbound: 'event-relay: provider webhooks in, normalized delivery events onto the bus',
   delivery: 'event-relay: signs and delivers queued webhooks, retrying on the schedule',
+  static: 'event-relay: serves the tenant portal (static files, strict CSP)',
 };
 
 export interface FunctionTimeouts {
@@ -74,6 +84,7 @@ export interface FunctionTimeouts {
   readonly api: Duration;
   readonly inbound: Duration;
   readonly delivery: Duration;
+  readonly static: Duration;
   /** Visibility timeout of the delivery queues: six times the delivery timeout, as AWS recommends. */
   readonly queueVisibility: Duration;
 }
@@ -91,6 +102,7 @@ export function functionTimeouts(config: Pick<EventRelayConfig, 'deliveryTimeout
     api: Duration.seconds(Math.min(29, Math.max(10, deliverySeconds + 4))),
     inbound: Duration.seconds(10),
     delivery: Duration.seconds(delivery),
+    static: Duration.seconds(5),
     queueVisibility: Duration.seconds(6 * delivery),
   };
 }
@@ -100,6 +112,7 @@ const MEMORY_MB: Readonly<Record<FunctionName, number>> = {
   api: 1024,
   inbound: 1024,
   delivery: 512,
+  static: 256,
 };
 
 export interface FunctionsProps {
@@ -127,6 +140,7 @@ export class Functions extends Construct {
         DELIVERY_QUEUE_URLS: fanOut.queueUrlsJson('queue'),
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
+        DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
         ...publicUrl,
       },
       inbound: { EVENT_BUS_NAME: bus.eventBusName, ...publicUrl },
@@ -139,6 +153,7 @@ export class Functions extends Construct {
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
       },
+      static: staticSiteEnvironment(config),
     };
 
     const logGroups = {} as Record<FunctionName, LogGroup>;
@@ -222,6 +237,7 @@ export class Functions extends Construct {
         // The runtime's own AWS SDK v3 (Node.js 24 ships it): bundling our pinned copy would add about
         // 300 KB to every function and push bundles past the 400 KB cold-start budget (npm run bench).
         bundleAwsSDK: false,
+        ...(name === 'static' ? { commandHooks: staticSiteCommandHooks } : {}),
       },
     });
     return { fn, role, logGroup };

@@ -56,6 +56,8 @@ function decode(value: string): string {
   }
 }
 
+const isGreedy = (path: string) => /\{\w+\+\}$/.test(path);
+
 /** The route serving `method` + `path`, and its path parameters. */
 export function matchRoute(
   routes: readonly ServedRoute[],
@@ -63,13 +65,23 @@ export function matchRoute(
   path: string,
 ): MatchedRoute | undefined {
   const segments = path.split('/');
-  for (const route of routes) {
+  // Exact routes first: API Gateway prefers the most specific route over a greedy `{proxy+}` one.
+  const ordered = [...routes].sort((a, b) => Number(isGreedy(a.path)) - Number(isGreedy(b.path)));
+  for (const route of ordered) {
     if (route.method !== method) continue;
     const pattern = route.path.split('/');
-    if (pattern.length !== segments.length) continue;
+    const greedy = isGreedy(route.path);
+    if (greedy ? segments.length < pattern.length : pattern.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
     const matches = pattern.every((part, index) => {
       const segment = segments[index]!;
+      const rest = /^\{(\w+)\+\}$/.exec(part);
+      if (rest) {
+        const value = segments.slice(index).join('/');
+        if (value === '') return false;
+        pathParameters[rest[1]!] = decode(value);
+        return true;
+      }
       const parameter = /^\{(\w+)\}$/.exec(part);
       if (!parameter) return part === segment;
       if (segment === '') return false;

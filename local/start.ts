@@ -1,11 +1,13 @@
 /**
  * `npm start`: the whole stack on this machine (see stack.ts), with no AWS account and no Docker.
- * Prints one ready line per API key, then one line per request, publish and delivery, and the handlers'
- * own JSON log lines as lines of the same log. Writes the state file the operator commands read
+ * Prints one ready line per API key and a tenant portal link for the first one, then one line per
+ * request, publish and delivery, and the handlers' own JSON log lines as lines of the same log. Builds
+ * the portal first when its sources changed. Writes the state file the operator commands read
  * (`npm run tenant`, `npm run redrive`) and removes it on exit.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LOCAL_STATE_FILE, quietSdkNodeNotice, type LocalState } from '../scripts/target';
 import { startLocal } from './stack';
 
@@ -49,9 +51,23 @@ function renderJsonLogs(): void {
   }
 }
 
+/** A portal link for the tenant of `apiKey`, minted as a platform would: `POST /v1/portal/sessions`. */
+async function portalLink(apiUrl: string, apiKey: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/v1/portal/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ expiresInSeconds: 86_400 }),
+  });
+  if (response.status !== 201) throw new Error(`could not mint a portal link: HTTP ${response.status}`);
+  return ((await response.json()) as { url: string }).url;
+}
+
 async function main(): Promise<void> {
   quietSdkNodeNotice();
   renderJsonLogs();
+  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-portal.mjs')], {
+    stdio: 'inherit',
+  });
   let ready = false;
   const local = await startLocal({
     log: (line) => {
@@ -81,6 +97,8 @@ async function main(): Promise<void> {
   process.on('exit', () => rmSync(LOCAL_STATE_FILE, { force: true }));
 
   for (const key of local.apiKeys) console.log(`event-relay local: ${local.apiUrl} api-key=${key}`);
+  // Single-use and valid for 10 minutes: run `npm start` again (or POST /v1/portal/sessions) for another.
+  console.log(`event-relay local: portal ${await portalLink(local.apiUrl, local.apiKeys[0]!)}`);
   console.log(`${timestamp()} ready in ${local.startupMs} ms; Ctrl-C stops`);
   ready = true;
 }

@@ -226,7 +226,8 @@ function routePlans(template: CloudFormationTemplate): RoutePlan[] {
   return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([logicalId, properties]) => {
     const routeKey = String(properties.RouteKey);
     const [method, path] = routeKey.split(' ');
-    if (!method || !path || /[+*]/.test(path) || routeKey === '$default') {
+    // A greedy `{name+}` is supported as the last segment only, as API Gateway allows it.
+    if (!method || !path || /[+*]/.test(path.replace(/\/\{\w+\+\}$/, '')) || routeKey === '$default') {
       throw new UnsupportedTemplateError(`route ${logicalId}: route key "${routeKey}" is not supported`);
     }
     const integrationId = firstOfType(template, properties.Target, 'AWS::ApiGatewayV2::Integration');

@@ -36,6 +36,7 @@ export const OUTPUT_ENV: Readonly<Record<string, string>> = {
   IntegrationsTable: 'INTEGRATIONS_TABLE',
   DeliveriesTable: 'DELIVERIES_TABLE',
   IdempotencyTable: 'IDEMPOTENCY_TABLE',
+  PortalSessionsTable: 'PORTAL_SESSIONS_TABLE',
   DeliveryQueueUrls: 'DELIVERY_QUEUE_URLS',
   DeadLetterQueueUrls: 'DEAD_LETTER_QUEUE_URLS',
   TargetDeadLetterQueueUrls: 'TARGET_DEAD_LETTER_QUEUE_URLS',

@@ -17,7 +17,20 @@ import { envelopeFor, type DeliveryRequest } from '../shared/events';
 import { json } from '../shared/http';
 import { apiEnv } from './env';
 import { logger } from '../shared/logger';
-import { DeliverySchema, ErrorSchema, LogsQuerySchema, RetryResultSchema, pageOf } from './schemas';
+import { deliveryHeaders } from '../delivery/send';
+import { signingSecrets, type Subscription } from '../shared/subscriptions';
+import {
+  DeliveryDetailSchema,
+  DeliverySchema,
+  ErrorSchema,
+  LogsQuerySchema,
+  RetryResultSchema,
+  STATS_BUCKETS,
+  StatsQuerySchema,
+  WebhookStatsSchema,
+  pageOf,
+} from './schemas';
+import { readStats } from '../shared/delivery-stats';
 import type { ApiRequest, ApiRoute } from './types';
 import { errorResponses, notFoundResponse, requireSubscription } from './webhooks';
 
@@ -46,6 +59,36 @@ interface LogsQuery {
   cursor?: string;
   status?: DeliveryStatus;
   eventType?: EventType;
+  since?: number;
+  until?: number;
+}
+
+const REDACTED_HEADERS: Readonly<Record<string, string>> = {
+  'webhook-signature': 'v1,<signature per secret>',
+  'x-webhook-signature': 'sha256=<signature>',
+  authorization: 'Basic <credentials>',
+  'webhook-timestamp': '<time of the attempt>',
+};
+
+/** The headers an attempt of this delivery sends, built by the sender itself, secrets redacted. */
+export function requestHeaders(subscription: Subscription, record: DeliveryRecord): Record<string, string> {
+  const body = JSON.stringify(record.payload);
+  const headers = deliveryHeaders(
+    {
+      url: subscription.url,
+      secrets: signingSecrets(subscription),
+      auth: subscription.auth,
+      headers: subscription.headers,
+    },
+    body,
+    record.deliveryId,
+    new Date(),
+  );
+  for (const name of Object.keys(headers)) {
+    const redacted = REDACTED_HEADERS[name];
+    if (redacted) headers[name] = redacted;
+  }
+  return headers;
 }
 
 const logs: ApiRoute = {
@@ -69,6 +112,27 @@ const logs: ApiRoute = {
     return json(200, {
       items: page.items.map(toDeliveryView),
       ...(page.nextCursor && { nextCursor: page.nextCursor }),
+    });
+  },
+};
+
+const detail: ApiRoute = {
+  method: 'GET',
+  path: '/v1/webhooks/{id}/deliveries/{deliveryId}',
+  summary: 'One delivery: every attempt, the body sent and the headers an attempt sends',
+  tag: TAG,
+  responses: {
+    200: { description: 'The delivery', schema: DeliveryDetailSchema },
+    ...errorResponses,
+    404: { description: 'No such webhook or delivery for this tenant', schema: ErrorSchema },
+  },
+  async handle({ tenantId, pathParameters }: ApiRequest) {
+    const subscription = await requireSubscription(tenantId, pathParameters.id!);
+    const record = await getDelivery(tenantId, subscription.id, pathParameters.deliveryId!);
+    if (!record) throw new NotFoundError(`No delivery ${pathParameters.deliveryId}.`);
+    return json(200, {
+      ...toDeliveryView(record),
+      request: { url: subscription.url, headers: requestHeaders(subscription, record) },
     });
   },
 };
@@ -127,4 +191,46 @@ const retry: ApiRoute = {
   },
 };
 
-export const deliveryRoutes: ApiRoute[] = [logs, retry];
+const stats: ApiRoute = {
+  method: 'GET',
+  path: '/v1/webhooks/{id}/stats',
+  summary: 'Deliveries per hour (or day): succeeded, failed and retried',
+  tag: TAG,
+  query: StatsQuerySchema,
+  responses: {
+    200: { description: 'Every bucket of the range, oldest first', schema: WebhookStatsSchema },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+  async handle({
+    tenantId,
+    pathParameters,
+    query,
+  }: ApiRequest<unknown, { since?: number; until?: number; bucket: 'hour' | 'day' }>) {
+    const subscription = await requireSubscription(tenantId, pathParameters.id!);
+    const until = query.until ?? Date.now();
+    const since = query.since ?? until - 86_400_000;
+    const buckets = await readStats(tenantId, subscription.id, {
+      since,
+      until,
+      bucketHours: STATS_BUCKETS[query.bucket],
+    });
+    const totals = { succeeded: 0, failed: 0, retried: 0 };
+    for (const bucket of buckets) {
+      totals.succeeded += bucket.succeeded;
+      totals.failed += bucket.failed;
+      totals.retried += bucket.retried;
+    }
+    const settled = totals.succeeded + totals.failed;
+    return json(200, {
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      bucket: query.bucket,
+      totals,
+      successRate: settled ? totals.succeeded / settled : null,
+      buckets,
+    });
+  },
+};
+
+export const deliveryRoutes: ApiRoute[] = [logs, detail, retry, stats];

@@ -6,6 +6,7 @@ const ApiEnvSchema = z.object({
   SUBSCRIPTIONS_TABLE: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
+  PORTAL_SESSIONS_TABLE: z.string().min(1),
   DELIVERY_QUEUE_URLS: z.string().transform((value, ctx) => {
     try {
       return DeliveryQueueUrlsSchema.parse(JSON.parse(value));
@@ -16,6 +17,7 @@ const ApiEnvSchema = z.object({
   }),
   ALLOW_PRIVATE_TARGETS: booleanFromEnv(false),
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  DELIVERY_LOG_TTL_DAYS: z.coerce.number().int().positive().default(30),
   PUBLIC_URL: z
     .string()
     .url()

@@ -1,14 +1,34 @@
-import { EVENT_TYPES, EVENT_TYPE_DESCRIPTIONS } from '../shared/catalog';
+import {
+  EVENT_TYPES,
+  EVENT_TYPE_DESCRIPTIONS,
+  payloadEventType,
+  splitEventType,
+  type EventType,
+} from '../shared/catalog';
+import { WebhookPayloadSchema } from '../shared/events';
 import { json } from '../shared/http';
 import { samplePayload } from './samples';
 import { EventTypeInfoSchema, ErrorSchema } from './schemas';
 import type { ApiRoute } from './types';
 import * as z from 'zod';
 
+/** The body schema of one event type: the webhook payload with its `eventType` and `channel` fixed. */
+export function eventTypeSchema(type: EventType): Record<string, unknown> {
+  const { status, channel } = splitEventType(type);
+  const { $schema: _schema, ...schema } = z.toJSONSchema(
+    WebhookPayloadSchema.extend({
+      eventType: z.literal(payloadEventType(status, channel)),
+      channel: z.literal(channel),
+    }),
+    { target: 'draft-2020-12', io: 'output' },
+  ) as Record<string, unknown>;
+  return schema;
+}
+
 export const eventTypesRoute: ApiRoute = {
   method: 'GET',
   path: '/v1/event-types',
-  summary: 'The subscribable event types, each with a description and a sample payload',
+  summary: 'The subscribable event types, each with a description, its JSON Schema and a sample payload',
   tag: 'Event types',
   responses: {
     200: { description: 'The catalog', schema: z.object({ items: z.array(EventTypeInfoSchema) }) },
@@ -19,6 +39,7 @@ export const eventTypesRoute: ApiRoute = {
       items: EVENT_TYPES.map((type) => ({
         type,
         description: EVENT_TYPE_DESCRIPTIONS[type],
+        schema: eventTypeSchema(type),
         samplePayload: samplePayload(type),
       })),
     });

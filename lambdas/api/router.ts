@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   BadRequestError,
+  ForbiddenError,
   HttpError,
   NotFoundError,
   UnauthorizedError,
@@ -17,7 +18,7 @@ import { apiEnv } from './env';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, withIdempotency } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import { bodyIsOptional } from './openapi';
-import type { ApiRequest, ApiRoute } from './types';
+import type { ApiRequest, ApiRoute, Principal, RouteAccess } from './types';
 import { parseInput } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -25,7 +26,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The event as the management API receives it: the authorizer's context under `lambda`. */
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { lambda?: { tenantId?: string; refusal?: string } };
+    authorizer?: {
+      lambda?: { tenantId?: string; refusal?: string; principal?: string; capabilities?: string };
+    };
   };
 };
 
@@ -76,6 +79,31 @@ function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unk
   return { value: parseInput(route.body, raw, 'body'), raw };
 }
 
+/** What a route requires of its caller (see `RouteAccess`). */
+export function accessOf(route: Pick<ApiRoute, 'method' | 'access'>): RouteAccess {
+  return route.access ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'manage');
+}
+
+/** Refuses a caller the route is not for: a read-only portal session writing, a session minting sessions. */
+function checkAccess(route: ApiRoute, principal: Principal, capabilities: string | undefined): void {
+  const access = accessOf(route);
+  if (access === 'apiKey' && principal !== 'apiKey') {
+    throw new ForbiddenError(
+      'This route needs the tenant API key; a portal session cannot use it.',
+      'api_key_required',
+    );
+  }
+  if (access === 'session' && principal !== 'session') {
+    throw new ForbiddenError('This route is for portal sessions only.', 'session_required');
+  }
+  if (access === 'manage' && principal === 'session' && capabilities !== 'manage') {
+    throw new ForbiddenError(
+      'This portal session is read-only; it cannot change anything.',
+      'read_only_session',
+    );
+  }
+}
+
 export function createRouter(routes: readonly ApiRoute[]) {
   const compiled = routes.map(compile);
 
@@ -100,15 +128,19 @@ export function createRouter(routes: readonly ApiRoute[]) {
     const { entry, pathParameters } = match(event);
     const { route } = entry;
     const tenantId = event.requestContext.authorizer?.lambda?.tenantId ?? '';
+    const authorizer = event.requestContext.authorizer?.lambda;
     if (entry.authorized && !tenantId) {
-      throw new UnauthorizedError(event.requestContext.authorizer?.lambda?.refusal || undefined);
+      throw new UnauthorizedError(authorizer?.refusal || undefined);
     }
+    const principal: Principal = authorizer?.principal === 'session' ? 'session' : 'apiKey';
+    if (entry.authorized) checkAccess(route, principal, authorizer?.capabilities);
     const body = parseBody(route, event);
     const query = route.query
       ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')
       : (event.queryStringParameters ?? {});
     const request: ApiRequest<unknown, unknown> = {
       tenantId,
+      principal,
       pathParameters,
       query,
       body: body.value,

@@ -3,6 +3,8 @@ import { deliveryRoutes } from './deliveries';
 import { eventTypesRoute } from './event-types';
 import { integrationRoutes } from './integrations';
 import { openApiRoute } from './openapi';
+import { portalRoutes } from './portal';
+import { providersRoute } from './providers';
 import type { ApiRoute } from './types';
 import { testWebhookRoute } from './webhook-test';
 import { webhookRoutes } from './webhooks';
@@ -18,4 +20,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   testWebhookRoute,
   ...deliveryRoutes,
   ...integrationRoutes,
+  providersRoute,
+  ...portalRoutes,
 ];

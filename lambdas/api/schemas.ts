@@ -8,6 +8,7 @@ import { WebhookPayloadSchema } from '../shared/events';
 import { DELIVERY_STATUSES } from '../shared/deliveries';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 import { SUBSCRIPTION_STATUSES } from '../shared/subscriptions';
+import { PORTAL_CAPABILITIES, SESSION_SECONDS } from '../shared/portal-sessions';
 
 export const ErrorSchema = z
   .object({
@@ -263,19 +264,31 @@ export const TestWebhookSchema = z
   })
   .meta({ id: 'TestWebhook' });
 
-export const TestResultSchema = z.object({
-  delivered: z.boolean().describe('True when the endpoint answered 2xx'),
-  statusCode: z.number().int().optional(),
-  durationMs: z.number(),
-  responseBody: z.string().optional().describe('The first 1 KB of the response'),
-  error: z.string().optional(),
-});
+export const TestResultSchema = z
+  .object({
+    deliveryId: z.string().describe("The test delivery's id (`webhook-id`); it is in the delivery log"),
+    eventType: EventTypeSchema,
+    delivered: z.boolean().describe('True when the endpoint answered 2xx'),
+    statusCode: z.number().int().optional(),
+    durationMs: z.number(),
+    responseBody: z.string().optional().describe('The first 1 KB of the response'),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'TestResult' });
 
 // --- Delivery logs --------------------------------------------------------------------------------
+
+/** An ISO 8601 time in a query string, as epoch milliseconds. */
+const QueryTimeSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .describe('ISO 8601 time, e.g. 2026-01-15T10:00:00Z');
 
 export const LogsQuerySchema = PaginationQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES).optional(),
   eventType: EventTypeSchema.optional(),
+  since: QueryTimeSchema.optional().describe('Only events from this time on (ISO 8601)'),
+  until: QueryTimeSchema.optional().describe('Only events before this time (ISO 8601)'),
 });
 
 export const DeliverySchema = z
@@ -298,10 +311,123 @@ export const DeliverySchema = z
   })
   .meta({ id: 'Delivery' });
 
+export const DeliveryDetailSchema = DeliverySchema.extend({
+  request: z
+    .object({
+      url: z.string(),
+      headers: z
+        .record(z.string(), z.string())
+        .describe('The headers each attempt sends; signatures and credentials shown redacted'),
+    })
+    .describe('What an attempt sends, as the webhook is configured now'),
+}).meta({ id: 'DeliveryDetail' });
+
+export const WebhookSecretSchema = z
+  .object({
+    secret: z.string(),
+    previousSecrets: z
+      .array(z.object({ secret: z.string(), expiresAt: z.string() }))
+      .describe(
+        'Rotated-out secrets that still sign (each delivery carries a signature per secret) until `expiresAt`',
+      ),
+  })
+  .meta({ id: 'WebhookSecret' });
+
 export const RetryResultSchema = z.object({ deliveryId: z.string(), status: z.literal('pending') });
 
 export const EventTypeInfoSchema = z.object({
   type: EventTypeSchema,
   description: z.string(),
+  schema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of the body of this event type'),
   samplePayload: WebhookPayloadSchema,
 });
+
+// --- Tenant portal --------------------------------------------------------------------------------
+
+const CapabilitiesSchema = z
+  .tuple([z.enum(PORTAL_CAPABILITIES)])
+  .describe('`["manage"]` (default): change endpoints; `["read"]`: look only');
+
+export const CreatePortalSessionSchema = z
+  .strictObject({
+    capabilities: CapabilitiesSchema.optional(),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(SESSION_SECONDS.min)
+      .max(SESSION_SECONDS.max)
+      .optional()
+      .describe(`How long the session lasts once the link is opened (default ${SESSION_SECONDS.default})`),
+    returnUrl: z
+      .string()
+      .max(2048)
+      .refine((value) => URL.canParse(value) && /^https?:\/\//i.test(value), 'must be an http(s) URL')
+      .optional()
+      .describe('Where the portal links back to (your dashboard)'),
+  })
+  .meta({ id: 'CreatePortalSession' });
+export type CreatePortalSessionInput = z.infer<typeof CreatePortalSessionSchema>;
+
+export const PortalLinkSchema = z
+  .object({
+    url: z.string().describe('Open it (or embed it in an iframe) once; the code in it is single-use'),
+    expiresAt: z.string().describe('When the unused link stops working'),
+  })
+  .meta({ id: 'PortalLink' });
+
+export const ExchangePortalCodeSchema = z.strictObject({ code: z.string().min(1).max(256) });
+
+export const PortalSessionSchema = z
+  .object({
+    tenantId: z.string(),
+    capabilities: z.array(z.enum(PORTAL_CAPABILITIES)),
+    expiresAt: z.string(),
+    returnUrl: z.string().optional(),
+  })
+  .meta({ id: 'PortalSession' });
+
+export const PortalSessionTokenSchema = PortalSessionSchema.extend({
+  token: z.string().describe('Send as `Authorization: Bearer <token>`'),
+}).meta({ id: 'PortalSessionToken' });
+
+// --- Delivery statistics ---------------------------------------------------------------------------
+
+export const STATS_BUCKETS = { hour: 1, day: 24 } as const;
+/** At most this many buckets per request (a month of hours). */
+export const MAX_STATS_BUCKETS = 31 * 24;
+
+export const StatsQuerySchema = z
+  .object({
+    since: QueryTimeSchema.optional().describe('Start (ISO 8601); default 24 hours before `until`'),
+    until: QueryTimeSchema.optional().describe('End (ISO 8601, exclusive); default now'),
+    bucket: z.enum(['hour', 'day']).default('hour'),
+  })
+  .superRefine((query, ctx) => {
+    const until = query.until ?? Date.now();
+    const since = query.since ?? until - 86_400_000;
+    if (since >= until) ctx.addIssue({ code: 'custom', path: ['since'], message: 'must be before until' });
+    else if ((until - since) / (STATS_BUCKETS[query.bucket] * 3_600_000) > MAX_STATS_BUCKETS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['since'],
+        message: `at most ${MAX_STATS_BUCKETS} buckets per request`,
+      });
+    }
+  });
+
+const CountsShape = {
+  succeeded: z.number().int().describe('Deliveries whose attempt succeeded'),
+  failed: z.number().int().describe('Deliveries whose last attempt failed'),
+  retried: z.number().int().describe('Failed attempts followed by a retry'),
+};
+
+export const WebhookStatsSchema = z
+  .object({
+    since: z.string(),
+    until: z.string(),
+    bucket: z.enum(['hour', 'day']),
+    totals: z.object(CountsShape),
+    successRate: z.number().nullable().describe('succeeded / (succeeded + failed); null without deliveries'),
+    buckets: z.array(z.object({ start: z.string(), ...CountsShape })),
+  })
+  .meta({ id: 'WebhookStats' });

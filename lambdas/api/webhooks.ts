@@ -27,6 +27,7 @@ import {
   RotateSecretSchema,
   UpdateWebhookSchema,
   WebhookSchema,
+  WebhookSecretSchema,
   WebhookWithSecretSchema,
   pageOf,
   type CreateWebhookInput,
@@ -227,4 +228,30 @@ const rotateSecret: ApiRoute = {
   },
 };
 
-export const webhookRoutes: ApiRoute[] = [create, list, get, update, remove, rotateSecret];
+const getSecret: ApiRoute = {
+  method: 'GET',
+  path: '/v1/webhooks/{id}/secret',
+  summary: 'Reveal the signing secret (and rotated-out secrets still signing)',
+  tag: TAG,
+  // A secret is a credential: read-only portal sessions may not see it.
+  access: 'manage',
+  responses: {
+    200: { description: 'The secrets', schema: WebhookSecretSchema },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+  async handle({ tenantId, pathParameters }: ApiRequest) {
+    const subscription = await requireSubscription(tenantId, pathParameters.id!);
+    const now = Date.now();
+    return json(
+      200,
+      {
+        secret: subscription.secret,
+        previousSecrets: subscription.retiredSecrets.filter((retired) => Date.parse(retired.expiresAt) > now),
+      },
+      { 'cache-control': 'no-store' },
+    );
+  },
+};
+
+export const webhookRoutes: ApiRoute[] = [create, list, get, update, remove, rotateSecret, getSecret];

@@ -51,6 +51,7 @@ import {
   recordSlow,
   type BreakerChange,
 } from '../shared/endpoint-health';
+import { recordStats, type OutcomeToCount } from '../shared/delivery-stats';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { maxAttempts, nextRetryDelay, retryAfterDelay } from '../shared/retry-schedule';
@@ -84,6 +85,8 @@ interface RecordOutcome {
   status?: Status;
   keep: boolean;
   deliveries: DeliveryOutcome[];
+  /** This round's recorded outcomes, for the batch's delivery counters. */
+  counted?: OutcomeToCount[];
 }
 
 const DROPPED: RecordOutcome = { keep: false, deliveries: [] };
@@ -645,7 +648,17 @@ async function processRecord(
       lane,
       context,
     );
-    return { status, keep, deliveries: results.map((r) => r.outcome) };
+    return {
+      status,
+      keep,
+      deliveries: results.map((r) => r.outcome),
+      counted: recorded.map((entry) => ({
+        tenantId: request.tenantId,
+        subscriptionId: entry.subscriptionId,
+        status: entry.status,
+        at: entry.attempt.at,
+      })),
+    };
   } catch (error) {
     logger.error('delivery crashed; the message will be retried', {
       deliveryId: request.deliveryId,
@@ -710,6 +723,17 @@ function publishMetrics(outcomes: readonly RecordOutcome[], context: BatchContex
   if (healthMetrics.hasStoredMetrics()) healthMetrics.publishStoredMetrics();
   for (const change of transitions) {
     logger.warn(`circuit breaker ${change.transition}`, { openBreakers: change.openBreakers });
+  }
+}
+
+/** Adds the batch's outcomes to the hourly counters (one write per subscription and hour, best effort). */
+async function countOutcomes(outcomes: readonly RecordOutcome[], env: DeliveryEnv): Promise<void> {
+  const counted = outcomes.flatMap((outcome) => outcome.counted ?? []);
+  if (counted.length === 0) return;
+  try {
+    await recordStats(counted, env.DELIVERY_LOG_TTL_DAYS * 86_400);
+  } catch (error) {
+    logger.warn('could not update the delivery counters', { error: error as Error });
   }
 }
 
@@ -784,6 +808,7 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   }
   publishMetrics(outcomes, context);
   await emitOperationalEvents(context.operational, env.EVENT_BUS_NAME);
+  await countOutcomes(outcomes, env);
   return {
     batchItemFailures: event.Records.filter((_, index) => outcomes[index]!.keep).map((record) => ({
       itemIdentifier: record.messageId,

@@ -29,6 +29,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './aws';
 import type { EventType } from './catalog';
 import type { DeliveryRequest, WebhookPayload } from './events';
+import { idTimePrefix } from './ids';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
@@ -416,10 +417,24 @@ export async function readLog(
 export async function listDeliveries(
   tenantId: string,
   subscriptionId: string,
-  options: { limit: number; cursor?: string; status?: DeliveryStatus; eventType?: EventType },
+  options: {
+    limit: number;
+    cursor?: string;
+    status?: DeliveryStatus;
+    eventType?: EventType;
+    /** Events from this time on (epoch ms), by the time their delivery id begins with. */
+    since?: number;
+    /** Events before this time (epoch ms). */
+    until?: number;
+  },
 ): Promise<Page<DeliveryRecord>> {
   // The cursor is a position in the caller's own log, never a key: it cannot reach another tenant's.
-  const before = decodeCursor(options.cursor, ['before'])?.before;
+  // Delivery ids begin with their event's time, so a time range is an id range: `msg_<time>` sorts
+  // before every id of that millisecond.
+  const cursor = decodeCursor(options.cursor, ['before'])?.before;
+  const until = options.until === undefined ? undefined : idTimePrefix('msg', options.until);
+  const before = cursor === undefined || (until !== undefined && until < cursor) ? until : cursor;
+  const after = options.since === undefined ? undefined : idTimePrefix('msg', options.since);
   const filter: LogFilter = {
     expressions: ['attribute_exists(#status)'],
     names: { '#status': statusAttribute(subscriptionId) },
@@ -436,6 +451,7 @@ export async function listDeliveries(
   }
   const { items, next } = await readLog(tenantId, {
     before,
+    ...(after !== undefined && { after }),
     newestFirst: true,
     limit: options.limit,
     filter,

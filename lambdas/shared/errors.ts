@@ -26,6 +26,12 @@ export class UnauthorizedError extends HttpError {
   }
 }
 
+export class ForbiddenError extends HttpError {
+  constructor(message: string, code = 'forbidden') {
+    super(403, code, message);
+  }
+}
+
 export class NotFoundError extends HttpError {
   constructor(message = 'Not found.', code = 'not_found') {
     super(404, code, message);
@@ -47,6 +53,12 @@ export class PayloadTooLargeError extends HttpError {
 export class UnsupportedMediaTypeError extends HttpError {
   constructor(expected: string) {
     super(415, 'unsupported_media_type', `Content-Type must be ${expected}.`);
+  }
+}
+
+export class GoneError extends HttpError {
+  constructor(message: string, details?: unknown, code = 'gone') {
+    super(410, code, message, details);
   }
 }
 

@@ -18,6 +18,12 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '');
 }
 
+/** The key from `Authorization: Bearer <key>`, or undefined when the header has another shape. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
 /** The request body exactly as sent, as a Buffer; rejects bodies over `limitBytes` with a 413. */
 export function rawBody(
   event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,

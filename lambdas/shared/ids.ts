@@ -19,6 +19,11 @@ export function derivedTimeId(prefix: string, time: number, ...parts: string[]):
   return `${prefix}_${encodeTime(time)}${encodeBytes(digest.subarray(0, 10))}`;
 }
 
+/** The leading part every id of `prefix` made at `epochMs` shares: bounds for a time-range query. */
+export function idTimePrefix(prefix: string, epochMs: number): string {
+  return `${prefix}_${encodeTime(epochMs)}`;
+}
+
 /** 10 Crockford base32 characters of a millisecond timestamp (clamped to the ULID range). */
 function encodeTime(epochMs: number): string {
   let t = Number.isFinite(epochMs) ? Math.max(0, Math.floor(epochMs)) : 0;

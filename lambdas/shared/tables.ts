@@ -84,8 +84,23 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   localIndexes: [],
 };
 
+/**
+ * Tenant portal sign-in codes and sessions (`pk = CODE#<sha256>` / `SESSION#<sha256>`; see
+ * shared/portal-sessions.ts). Apart from the Tenants table, so the management API that mints sessions
+ * holds no access to API keys.
+ */
+export const PORTAL_SESSIONS_TABLE: TableDefinition = {
+  id: 'PortalSessions',
+  envVar: 'PORTAL_SESSIONS_TABLE',
+  partitionKey: 'pk',
+  ttlAttribute: 'expiresAt',
+  globalIndexes: [],
+  localIndexes: [],
+};
+
 export const TABLES: readonly TableDefinition[] = [
   TENANTS_TABLE,
+  PORTAL_SESSIONS_TABLE,
   SUBSCRIPTIONS_TABLE,
   INTEGRATIONS_TABLE,
   DELIVERIES_TABLE,

@@ -72,6 +72,8 @@ describe('OpenAPI document and event types', () => {
       'query:cursor',
       'query:status',
       'query:eventType',
+      'query:since',
+      'query:until',
     ]);
     expect(document.paths['/v1/webhooks/{id}/secret/rotate'].post.requestBody.required).toBe(false);
     expect(document.components.schemas.Error).toBeDefined();

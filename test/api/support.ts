@@ -11,6 +11,8 @@ import type { ApiEvent } from '../../lambdas/api/router';
 export interface EventOptions {
   /** The authorizer's tenant; `null` for a request without authorizer context. */
   tenantId?: string | null;
+  /** A tenant portal session with these capabilities calls, instead of an API key. */
+  session?: 'manage' | 'read';
   /** An object is sent as JSON; a string is sent as is. */
   body?: unknown;
   headers?: Record<string, string>;
@@ -60,7 +62,15 @@ export function apiEvent(method: string, path: string, options: EventOptions = {
       stage: '$default',
       time: '',
       timeEpoch: 0,
-      ...(tenantId !== null ? { authorizer: { lambda: { tenantId } } } : {}),
+      ...(tenantId !== null
+        ? {
+            authorizer: {
+              lambda: options.session
+                ? { tenantId, principal: 'session', capabilities: options.session }
+                : { tenantId },
+            },
+          }
+        : {}),
     },
   } as ApiEvent;
 }

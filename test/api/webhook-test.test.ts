@@ -67,11 +67,22 @@ describe('POST /v1/webhooks/{id}/test', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
+      deliveryId: expect.stringMatching(/^msg_/),
+      eventType: 'SMS_FAILED',
       delivered: true,
       statusCode: 200,
       durationMs: expect.any(Number),
       responseBody: 'thanks',
     });
+    // Recorded in the delivery log like any delivery, under the id the receiver saw.
+    const logs = await call('GET', `/v1/webhooks/${created.body.id}/logs`);
+    expect(logs.body.items).toEqual([
+      expect.objectContaining({
+        deliveryId: answer.body.deliveryId,
+        status: 'succeeded',
+        attempts: [expect.objectContaining({ statusCode: 200, responseBody: 'thanks' })],
+      }),
+    ]);
 
     expect(receiver.received).toHaveLength(1);
     const [request] = receiver.received;

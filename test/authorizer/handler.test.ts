@@ -13,6 +13,12 @@ import {
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../lambdas/shared/aws';
 import { useEmulators } from '../support/emulators';
+import {
+  CODE_LIFETIME_SECONDS,
+  createSignInCode,
+  exchangeSignInCode,
+  revokeSession,
+} from '../../lambdas/shared/portal-sessions';
 
 function authorizerEvent(authorization?: string): APIGatewayRequestAuthorizerEventV2 {
   return {
@@ -41,7 +47,7 @@ describe('tenant authorizer and API keys', () => {
     expect(apiKey).toMatch(/^er_live_[A-Za-z0-9_-]{32}$/);
     expect(await handler(authorizerEvent(`Bearer ${apiKey}`))).toEqual({
       isAuthorized: true,
-      context: { tenantId: tenant.tenantId, refusal: '' },
+      context: { tenantId: tenant.tenantId, refusal: '', principal: 'apiKey', capabilities: 'manage' },
     });
     expect(await handler(authorizerEvent(`bearer ${apiKey}`))).toMatchObject({ isAuthorized: true });
   });
@@ -55,7 +61,7 @@ describe('tenant authorizer and API keys', () => {
   ])('refuses %s', async (_label, authorization, refusal) => {
     expect(await handler(authorizerEvent(authorization))).toEqual({
       isAuthorized: true,
-      context: { tenantId: '', refusal },
+      context: { tenantId: '', refusal, principal: '', capabilities: '' },
     });
   });
 
@@ -97,8 +103,76 @@ describe('tenant authorizer and API keys', () => {
     expect(again.tenantId).toBe(first.tenantId);
     expect(await handler(authorizerEvent('Bearer local-dev-key-123'))).toEqual({
       isAuthorized: true,
-      context: { tenantId: first.tenantId, refusal: '' },
+      context: { tenantId: first.tenantId, refusal: '', principal: 'apiKey', capabilities: 'manage' },
     });
     expect((await listTenants()).filter((t) => t.name === 'local')).toHaveLength(1);
+  });
+
+  describe('portal sessions', () => {
+    async function sessionFor(capabilities: 'manage' | 'read', now = Date.now()) {
+      const { tenant } = await createTenant('Portal');
+      const { code } = await createSignInCode(
+        {
+          tenantId: tenant.tenantId,
+          capabilities,
+          sessionSeconds: 600,
+          returnUrl: 'https://app.example/back',
+        },
+        now,
+      );
+      const exchanged = await exchangeSignInCode(code, now);
+      if (!exchanged.ok) throw new Error('exchange failed');
+      return { tenant, code, token: exchanged.token };
+    }
+
+    it('authorizes a session token with its tenant and capabilities', async () => {
+      const { tenant, token } = await sessionFor('read');
+      expect(token).toMatch(/^ers_[A-Za-z0-9_-]{43}$/);
+      expect(await handler(authorizerEvent(`Bearer ${token}`))).toEqual({
+        isAuthorized: true,
+        context: { tenantId: tenant.tenantId, refusal: '', principal: 'session', capabilities: 'read' },
+      });
+    });
+
+    it('exchanges a code once only, and names the return URL when refusing it', async () => {
+      const { code } = await sessionFor('manage');
+      expect(await exchangeSignInCode(code)).toEqual({ ok: false, returnUrl: 'https://app.example/back' });
+      expect(await exchangeSignInCode('erc_never-minted')).toEqual({ ok: false });
+    });
+
+    it('refuses a code used after its ten minutes', async () => {
+      const { tenant } = await createTenant('Late');
+      const minted = Date.now();
+      const { code } = await createSignInCode(
+        { tenantId: tenant.tenantId, capabilities: 'manage', sessionSeconds: 600 },
+        minted,
+      );
+      expect(await exchangeSignInCode(code, minted + CODE_LIFETIME_SECONDS * 1000 + 1)).toEqual({
+        ok: false,
+      });
+    });
+
+    it('refuses a session after logout and after it expires', async () => {
+      const { token } = await sessionFor('manage');
+      await revokeSession(token);
+      expect(await handler(authorizerEvent(`Bearer ${token}`))).toMatchObject({
+        context: { tenantId: '', refusal: expect.stringContaining('portal session') },
+      });
+      const old = await sessionFor('manage', Date.now() - 601_000);
+      expect(await handler(authorizerEvent(`Bearer ${old.token}`))).toMatchObject({
+        context: { tenantId: '' },
+      });
+    });
+
+    it('stores neither the code nor the token', async () => {
+      const { code, token } = await sessionFor('manage');
+      const { Items } = await dynamo().send(
+        new ScanCommand({ TableName: process.env.PORTAL_SESSIONS_TABLE }),
+      );
+      const stored = JSON.stringify(Items);
+      expect(stored).not.toContain(code);
+      expect(stored).not.toContain(token);
+      expect(Items?.length).toBeGreaterThan(0);
+    });
   });
 });

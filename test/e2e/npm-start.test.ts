@@ -62,6 +62,23 @@ it('starts, serves the API with the seeded key, and stops cleanly on SIGINT', as
     FAILED: expect.any(String),
   });
 
+  // The portal link printed beside the ready line opens the portal for the seeded tenant.
+  const [, portalUrl] = await eventually(
+    'the portal link',
+    () => /^event-relay local: portal (\S+)$/m.exec(output) ?? undefined,
+  );
+  expect(portalUrl).toMatch(new RegExp(`^${apiUrl}/portal/session#code=erc_`));
+  const page = await fetch(portalUrl!);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+  const exchanged = await fetch(`${apiUrl}/v1/portal/sessions/exchange`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: new URL(portalUrl!).hash.slice('#code='.length) }),
+  });
+  expect(exchanged.status).toBe(200);
+
   const response = await fetch(`${apiUrl}/v1/event-types`, {
     headers: { authorization: `Bearer ${apiKey}` },
   });

@@ -112,5 +112,6 @@ it('runs a handler module for every function of the template', () => {
     'authorizer',
     'delivery',
     'inbound',
+    'static',
   ]);
 });

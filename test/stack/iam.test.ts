@@ -57,11 +57,15 @@ function actual(name: FunctionName): Record<string, string[]> {
 const queueIds = STATUSES.map((status) => idOf(stack.fanOut.queues[status].queue));
 
 describe('function permissions', () => {
-  it('lets the authorizer read the Tenants table, and nothing else', () => {
-    expect(actual('authorizer')).toEqual(expected('authorizer', { Tenants: 'read' }));
+  it('lets the authorizer read the Tenants and PortalSessions tables, and nothing else', () => {
+    expect(actual('authorizer')).toEqual(expected('authorizer', { Tenants: 'read', PortalSessions: 'read' }));
   });
 
-  it('lets the management API read and write its four tables and send to the three delivery queues', () => {
+  it('lets the static function write its logs and nothing else', () => {
+    expect(actual('static')).toEqual(expected('static', {}));
+  });
+
+  it('lets the management API read and write its five tables (never Tenants) and send to the three delivery queues', () => {
     expect(actual('api')).toEqual(
       expected(
         'api',
@@ -70,6 +74,7 @@ describe('function permissions', () => {
           Integrations: 'readWrite',
           Deliveries: 'readWrite',
           Idempotency: 'readWrite',
+          PortalSessions: 'readWrite',
         },
         Object.fromEntries(queueIds.map((id) => [id, SEND])),
       ),
@@ -117,12 +122,12 @@ describe('function permissions', () => {
     }
   });
 
-  it('lets API Gateway invoke only the API, inbound and authorizer functions', () => {
+  it('lets API Gateway invoke only the API, inbound, static and authorizer functions', () => {
     const invoked = resourcesOfType(json, 'AWS::Lambda::Permission').map(([, permission]) => {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
       return permission.Properties.FunctionName['Fn::GetAtt'][0];
     });
-    const ids = (['api', 'inbound', 'authorizer'] as const).map((name) =>
+    const ids = (['api', 'inbound', 'static', 'authorizer'] as const).map((name) =>
       idOf(stack.functions.functions[name]),
     );
     expect([...new Set(invoked)].sort()).toEqual(ids.sort());

@@ -186,9 +186,9 @@ describe('fan-out', () => {
 });
 
 describe('functions', () => {
-  const names = ['Authorizer', 'Api', 'Inbound', 'Delivery'];
+  const names = ['Authorizer', 'Api', 'Inbound', 'Delivery', 'Static'];
 
-  it('runs four functions on the newest Node.js runtime, arm64, with Powertools settings', () => {
+  it('runs five functions on the newest Node.js runtime, arm64, with Powertools settings', () => {
     template.resourceCountIs('AWS::Lambda::Function', names.length);
     for (const name of names) {
       const fn = R[functionId(name)].Properties;
@@ -214,7 +214,7 @@ describe('functions', () => {
   });
 
   it.each([
-    ['Authorizer', { TENANTS_TABLE: 'Tenants' }, {}],
+    ['Authorizer', { TENANTS_TABLE: 'Tenants', PORTAL_SESSIONS_TABLE: 'PortalSessions' }, {}],
     [
       'Api',
       {
@@ -222,8 +222,9 @@ describe('functions', () => {
         INTEGRATIONS_TABLE: 'Integrations',
         DELIVERIES_TABLE: 'Deliveries',
         IDEMPOTENCY_TABLE: 'Idempotency',
+        PORTAL_SESSIONS_TABLE: 'PortalSessions',
       },
-      { ALLOW_PRIVATE_TARGETS: 'false', DELIVERY_TIMEOUT_MS: '10000' },
+      { ALLOW_PRIVATE_TARGETS: 'false', DELIVERY_TIMEOUT_MS: '10000', DELIVERY_LOG_TTL_DAYS: '30' },
     ],
     [
       'Inbound',
@@ -244,6 +245,7 @@ describe('functions', () => {
         DELIVERY_LOG_TTL_DAYS: '30',
       },
     ],
+    ['Static', {}, { FRAME_ANCESTORS: "'none'" }],
   ] as const)('gives %s exactly its contract environment', (name, tables, literals) => {
     const variables = R[functionId(name)].Properties.Environment.Variables as Record<string, Json>;
     const extra =
@@ -312,7 +314,7 @@ describe('HTTP API', () => {
       const integrationId = referencedIds(route.Target)[0]!;
       const integration = R[integrationId].Properties;
       expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-      const fnName = spec.function === 'api' ? 'Api' : 'Inbound';
+      const fnName = { api: 'Api', inbound: 'Inbound', static: 'Static' }[spec.function];
       expect(referencedIds(integration.IntegrationUri)).toEqual([functionId(fnName)]);
     }
   });
@@ -431,7 +433,7 @@ describe('monitoring', () => {
   });
 
   it('has no alarms beyond those', () => {
-    expect(alarms()).toHaveLength(STATUSES.length * 3 + 4 * 2 + 1);
+    expect(alarms()).toHaveLength(STATUSES.length * 3 + 5 * 2 + 1);
   });
 
   it('shows deliveries, failures, retries, latency, queue and DLQ depth per event type on the dashboard', () => {
@@ -495,6 +497,8 @@ describe('outputs', () => {
         'EventBusName',
         'DashboardName',
         'AlarmTopicArn',
+        'PortalSessionsTable',
+        'PortalUrl',
       ].sort(),
     );
     for (const definition of TABLES) {
