@@ -85,6 +85,8 @@ export interface ReceivedDelivery {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface Receiver {
@@ -103,7 +105,12 @@ export async function startReceiver(): Promise<Receiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
-      deliveries.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      deliveries.push({
+        path,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       const script = scripts.get(path) ?? [200];
       const status = script.length > 1 ? script.shift()! : script[0]!;
       response.writeHead(status, { 'content-type': 'text/plain' });
