@@ -6,7 +6,7 @@ import { useLoad } from './useLoad';
 type Stats = Schemas['WebhookStats'];
 const RANGES = { '24h': { hours: 24, bucket: 'hour' }, '7d': { hours: 168, bucket: 'hour' } } as const;
 
-function useStats(id: string, hours: number, bucket: 'hour' | 'day') {
+function useStats(id: string, hours: number, bucket: 'hour' | 'day', version: number) {
   return useLoad(async () => {
     const until = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
     const since = new Date(until.getTime() - hours * 3_600_000);
@@ -14,7 +14,7 @@ function useStats(id: string, hours: number, bucket: 'hour' | 'day') {
       params: { path: { id }, query: { since: since.toISOString(), until: until.toISOString(), bucket } },
     });
     return { data: result.data, error: errorOf(result) };
-  }, [id, hours, bucket]);
+  }, [id, hours, bucket, version]);
 }
 
 const percent = (rate: number | null | undefined) =>
@@ -68,10 +68,19 @@ export function ActivityChart({
 }
 
 /** The endpoint list's cell (compact) or the endpoint page's chart with a 24 h / 7 d switch. */
-export function EndpointActivity({ id, compact = false }: { id: string; compact?: boolean }) {
+export function EndpointActivity({
+  id,
+  compact = false,
+  version = 0,
+}: {
+  id: string;
+  compact?: boolean;
+  /** Changes when the page knows of a new delivery (a test event): the figures reload. */
+  version?: number;
+}) {
   const [range, setRange] = useState<keyof typeof RANGES>('24h');
   const { hours, bucket } = RANGES[range];
-  const stats = useStats(id, hours, bucket);
+  const stats = useStats(id, hours, bucket, version);
   if (stats.error) return <span className="muted">Activity unavailable</span>;
   if (!stats.data) return compact ? <span className="muted">…</span> : <Loading label="Loading activity…" />;
   const { totals } = stats.data;

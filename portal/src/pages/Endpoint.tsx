@@ -107,7 +107,7 @@ function Endpoint({ endpoint, reload }: { endpoint: Schemas['Webhook']; reload()
           </dd>
         </div>
       </dl>
-      <EndpointActivity id={endpoint.id} />
+      <EndpointActivity id={endpoint.id} version={logVersion} />
       {manage && <TestEvent endpoint={endpoint} onSent={() => setLogVersion((v) => v + 1)} />}
       {manage && <Secret endpoint={endpoint} />}
       <DeliveryLog endpoint={endpoint} version={logVersion} />
@@ -222,7 +222,7 @@ function Secret({ endpoint }: { endpoint: Schemas['Webhook'] }) {
       {error && <ErrorMessage error={error} />}
       {secret ? (
         <div className="secret">
-          <code aria-label="Signing secret">{secret.secret}</code>
+          <code aria-label="Current signing secret">{secret.secret}</code>
           <CopyButton text={secret.secret} label="Copy secret" />
           {secret.previousSecrets.length > 0 && (
             <p className="hint">
