@@ -86,10 +86,10 @@ const WORKAROUNDS: readonly Workaround[] = [
   },
 ];
 
-function run(step: string, command: string, args: string[]): void {
+function run(step: string, command: string, args: string[], cwd?: string): void {
   const started = Date.now();
   console.log(`\n[parity] ${step}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, { stdio: 'inherit', ...(cwd ? { cwd } : {}) });
   if (result.status !== 0) throw new Error(`${step} failed (exit ${result.status ?? result.signal})`);
   console.log(`[parity] ${step}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -113,11 +113,13 @@ function patchTemplate(patch: (template: CloudFormationTemplate) => boolean): vo
 }
 
 async function main(): Promise<void> {
-  const cdk = (step: string, ...args: string[]) =>
-    run(step, 'npx', ['cdk', ...args, '--no-notices', '--no-version-reporting']);
+  const cdkArgs = (args: string[]) => ['cdk', ...args, '--no-notices', '--no-version-reporting'];
+  const cdk = (step: string, ...args: string[]) => run(step, 'npx', cdkArgs(args));
   const context = Object.entries(RUN_CONTEXT).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
 
-  cdk('bootstrap', 'bootstrap', ENVIRONMENT);
+  // From the run directory, which has no cdk.json: bootstrapping a named environment needs no app, and
+  // the CLI would otherwise synthesize (and bundle) ours first.
+  run('bootstrap', 'npx', cdkArgs(['bootstrap', ENVIRONMENT]), RUN_DIR);
   cdk('synth', 'synth', '--quiet', '-o', ASSEMBLY_DIR, ...context);
   for (const workaround of WORKAROUNDS) {
     if (!workaround.beforeDeploy) continue;

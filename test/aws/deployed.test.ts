@@ -36,7 +36,7 @@ const outputs = (JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8')) as Record<string
 ]!;
 
 /**
- * Workaround "gateway address": the deployed ApiUrl is `http://<apiId>.execute-api.localhost:<port>`,
+ * Workaround "gateway address": the deployed ApiUrl is `https://<apiId>.execute-api.localhost:<port>`,
  * a name that does not resolve here; MiniStack serves the same API under
  * `<endpoint>/_aws/execute-api/<apiId>`. Every URL the stack hands out is reached through that.
  */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run test:aws`, the parity run: `cdk bootstrap` and `cdk deploy` of the real app (the same esbuild
-# bundles) into MiniStack on 127.0.0.1, then the end-to-end smoke (test/aws/deployed.test.ts) over HTTP
-# against what was deployed. MiniStack is pinned and installed into a virtualenv under .event-relay/aws
+# bundles) into MiniStack on 127.0.0.1 (HTTPS, IAM evaluated), then the end-to-end smoke
+# (test/aws/deployed.test.ts) over HTTP against what was deployed. MiniStack is pinned and installed into a virtualenv under .event-relay/aws
 # (gitignored); it is stopped on every exit. docs/deploy.md lists what this run covers and what it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,22 +41,38 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# Workaround "tls": HTTPS, as on AWS (the bootstrap bucket and our queues refuse requests without aws:SecureTransport once
+# AUTH=true evaluates their policies): a throwaway CA for this run, and a certificate for 127.0.0.1 and
+# localhost signed by it, which MiniStack serves and every Node.js process here trusts.
+TLS_DIR="$RUN_DIR/tls"
+mkdir -p "$TLS_DIR"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=event-relay-parity-ca \
+  -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$TLS_DIR/server.key" \
+  -out "$TLS_DIR/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$TLS_DIR/server.ext"
+openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$TLS_DIR/ca.key" \
+  -CAcreateserial -days 2 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.crt" 2>/dev/null
+export NODE_EXTRA_CA_CERTS="$PWD/$TLS_DIR/ca.crt" AWS_CA_BUNDLE="$PWD/$TLS_DIR/ca.crt"
+
+# AUTH=true: each function calls AWS with its execution role's credentials and IAM policies decide.
 # Workaround "sdk": the bundles leave @aws-sdk/* external (the Lambda runtime provides it); MiniStack's
 # Node.js runtime resolves it through NODE_PATH, so the project's node_modules plays the runtime's SDK.
-BIND_HOST=127.0.0.1 GATEWAY_PORT="$PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+BIND_HOST=127.0.0.1 GATEWAY_PORT="$PORT" AUTH=true USE_SSL=1 \
+  MINISTACK_SSL_CERT="$PWD/$TLS_DIR/server.crt" MINISTACK_SSL_KEY="$PWD/$TLS_DIR/server.key" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
   MINISTACK_REGION=us-east-1 NODE_PATH="$PWD/node_modules" TMPDIR="$PWD/$RUN_DIR/tmp" \
   STATE_DIR="$PWD/$RUN_DIR/state" S3_DATA_DIR="$PWD/$RUN_DIR/s3" LOG_LEVEL=WARNING \
   "$PYTHON" -m ministack >"$RUN_DIR/ministack.log" 2>&1 &
 MINISTACK_PID=$!
 
-export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_ENDPOINT_URL="https://127.0.0.1:$PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 unset AWS_PROFILE AWS_SESSION_TOKEN
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true
 export EVENT_RELAY_AWS_RUN_DIR="$RUN_DIR"
 
 for _ in $(seq 1 100); do
-  if "$PYTHON" -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/_ministack/health', timeout=1)" 2>/dev/null; then
+  if "$PYTHON" -c "import ssl, urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/_ministack/health', timeout=1, context=ssl.create_default_context(cafile='$TLS_DIR/ca.crt'))" 2>/dev/null; then
     break
   fi
   kill -0 "$MINISTACK_PID" 2>/dev/null || { cat "$RUN_DIR/ministack.log"; exit 1; }
