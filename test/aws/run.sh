@@ -41,9 +41,11 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-# Workaround "tls": HTTPS, as on AWS (the bootstrap bucket and our queues refuse requests without aws:SecureTransport once
-# AUTH=true evaluates their policies): a throwaway CA for this run, and a certificate for 127.0.0.1 and
-# localhost signed by it, which MiniStack serves and every Node.js process here trusts.
+# Workaround "tls": HTTPS, as on AWS (once AUTH=true evaluates policies, the bootstrap bucket and our
+# queues refuse requests without aws:SecureTransport). MiniStack's own certificate is no CA, which
+# Node.js refuses; so a throwaway CA for this run, and a certificate for 127.0.0.1 and localhost signed
+# by it, which MiniStack serves and every Node.js process here trusts.
+command -v openssl >/dev/null || { echo "test:aws needs openssl (apt-get install -y openssl)" >&2; exit 1; }
 TLS_DIR="$RUN_DIR/tls"
 mkdir -p "$TLS_DIR"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=event-relay-parity-ca \
