@@ -84,7 +84,40 @@ const WORKAROUNDS: readonly Workaround[] = [
       events.destroy();
     },
   },
+  {
+    name: 'sqs batch actions',
+    why:
+      'MiniStack 1.5.33 authorizes an SQS batch call as sqs:<Action>Batch, an action AWS does not have ' +
+      '(AWS checks sqs:<Action>); the policies get the batch names beside the single ones',
+    beforeDeploy(template) {
+      let changed = false;
+      for (const resource of Object.values(template.Resources as Record<string, PolicyResource>)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        for (const statement of resource.Properties.PolicyDocument.Statement) {
+          const actions = [statement.Action].flat();
+          const batch = actions.flatMap((action) => SQS_BATCH_ACTIONS[action] ?? []);
+          const missing = batch.filter((action) => !actions.includes(action));
+          if (missing.length === 0) continue;
+          statement.Action = [...actions, ...missing];
+          changed = true;
+        }
+      }
+      return changed;
+    },
+  },
 ];
+
+interface PolicyResource {
+  Type: string;
+  Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+}
+
+/** SQS batch calls AWS authorizes by the single action's permission. */
+const SQS_BATCH_ACTIONS: Readonly<Record<string, string>> = {
+  'sqs:SendMessage': 'sqs:SendMessageBatch',
+  'sqs:DeleteMessage': 'sqs:DeleteMessageBatch',
+  'sqs:ChangeMessageVisibility': 'sqs:ChangeMessageVisibilityBatch',
+};
 
 function run(step: string, command: string, args: string[], cwd?: string): void {
   const started = Date.now();

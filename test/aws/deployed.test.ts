@@ -194,14 +194,20 @@ describe('a failing receiver', () => {
     const integration = await integrate();
     await post(integration.inboundUrl, 'parity-click-1', 'CLICK');
 
+    let seen: LogEntry[] = [];
     const [entry] = await eventually(
       'the delivery to fail',
       async () => {
-        const items = await logs(webhook.id);
-        return items[0]?.status === 'failed' && items;
+        seen = await logs(webhook.id);
+        return seen[0]?.status === 'failed' && seen;
       },
       RETRIES_TIMEOUT_MS,
-    );
+    ).catch((error: Error) => {
+      const attempts = receiver.at('/down').map((delivery) => delivery.answered);
+      throw new Error(
+        `${error.message}; log ${JSON.stringify(seen)}; receiver answered ${JSON.stringify(attempts)}`,
+      );
+    });
     expect(entry!.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 500, 500, 500]);
     expect(receiver.at('/down')).toHaveLength(4);
     const deadLetterQueues = JSON.parse(outputs.DeadLetterQueueUrls!) as Record<string, string>;
