@@ -237,7 +237,7 @@ export class Functions extends Construct {
         // The runtime's own AWS SDK v3 (Node.js 24 ships it): bundling our pinned copy would add about
         // 300 KB to every function and push bundles past the 400 KB cold-start budget (npm run bench).
         bundleAwsSDK: false,
-        ...(name === 'static' ? { commandHooks: staticSiteCommandHooks } : {}),
+        ...(name === 'static' ? { commandHooks: staticSiteCommandHooks(REPO_ROOT) } : {}),
       },
     });
     return { fn, role, logGroup };

@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { STATIC_SITES } from '../../lambdas/shared/static-sites';
+import { FUNCTION_NAMES } from '../../lib/functions';
 
 const exec = promisify(execFile);
 const ROOT = join(__dirname, '../..');
@@ -53,6 +55,12 @@ beforeAll(async () => {
   const { filename } = packed;
   await exec('tar', ['xzf', join(CONSUMER, filename), '--strip-components=1', '-C', installed]);
   writeFileSync(join(CONSUMER, 'package.json'), JSON.stringify({ name: 'shop-infra', private: true }));
+  // Its own lock file makes the consumer its own bundling project root, as in an app of its own (else
+  // CDK would find the repository's lock file further up and bundle from here).
+  writeFileSync(
+    join(CONSUMER, 'package-lock.json'),
+    JSON.stringify({ name: 'shop-infra', lockfileVersion: 3, requires: true, packages: {} }),
+  );
   writeFileSync(join(CONSUMER, 'app.ts'), APP);
   writeFileSync(join(CONSUMER, 'tsconfig.json'), JSON.stringify(TSCONFIG));
 }, 120_000);
@@ -71,11 +79,25 @@ describe('the packed construct in another CDK app', () => {
     };
     const resources = Object.values(template.Resources);
     const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(2 * FUNCTION_NAMES.length);
     expect(resources.filter((resource) => resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
     for (const fn of functions) {
       const asset = join(out, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
-      expect(readFileSync(join(asset, 'index.js'), 'utf8').length).toBeGreaterThan(10_000);
+      expect(readFileSync(join(asset, 'index.js'), 'utf8')).toMatch(/exports|handler/);
     }
+    // The static function's bundle carries the prebuilt portal the package ships.
+    const withSites = functions.filter((fn) =>
+      STATIC_SITES.every((site) =>
+        existsSync(
+          join(
+            out,
+            `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`,
+            site.directory,
+            'index.html',
+          ),
+        ),
+      ),
+    );
+    expect(withSites).toHaveLength(2);
   }, 120_000);
 });
