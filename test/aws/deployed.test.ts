@@ -129,6 +129,39 @@ describe('the deployed API', () => {
   });
 });
 
+describe('the tenant portal', () => {
+  it('mints a single-use link whose page the deployed static function serves, and whose code opens a read-only session', async () => {
+    const minted = await api.post('/v1/portal/sessions', { capabilities: ['read'] });
+    expect(minted.status).toBe(201);
+    const link = new URL(minted.body.url as string);
+    expect(`${link.protocol}//${link.host}`).toBe(`https://${apiHost}`);
+    const code = new URLSearchParams(link.hash.slice(1)).get('code')!;
+
+    const page = await fetch(reachable(`${link.origin}${link.pathname}`));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toMatch(/<script[^>]+src=/);
+
+    const exchange = () =>
+      fetch(`${reachableApi}/v1/portal/sessions/exchange`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+    const first = await exchange();
+    expect(first.status).toBe(200);
+    const { token } = (await first.json()) as { token: string };
+    expect((await exchange()).status).toBe(410);
+
+    const session = apiClient(reachableApi, token);
+    expect((await session.get('/v1/webhooks')).status).toBe(200);
+    expect(
+      (await session.post('/v1/webhooks', { url: `${receiver.url}/x`, events: ['EMAIL_OPEN'] })).status,
+    ).toBe(403);
+  });
+});
+
 describe('a signed provider event, end to end', () => {
   it('is delivered with both signatures valid, and the log says succeeded', async () => {
     const webhook = await subscribe('/ok', ['EMAIL_OPEN']);
