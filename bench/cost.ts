@@ -210,6 +210,23 @@ export function sampleFirstSeenItem(): Record<string, unknown> {
   };
 }
 
+/**
+ * A tenant's delivery counter item for one hour (shared/delivery-stats.ts): three numbers per
+ * subscription that had deliveries that hour.
+ */
+export function sampleCounterItem(subscribers = 1): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    pk: 'STATS#tn_01JH8Z3K4Q9V7W2X5Y6Z8A1B2C',
+    sk: '2025-01-15T10',
+    expiresAt: 1737455405,
+  };
+  for (let index = 0; index < subscribers; index++) {
+    for (const kind of ['succeeded', 'failed', 'retried'])
+      item[`${kind}#wh_01JH8Z3K4Q9V7W2X5Y6Z8A1B2${index}`] = 1234;
+  }
+  return item;
+}
+
 /** A subscription item as the Subscriptions table holds it. */
 export function sampleSubscriptionItem(): Record<string, unknown> {
   return {
@@ -356,6 +373,16 @@ export function costPerMillion(subscribers: number, a: CostAssumptions = DEFAULT
     'DynamoDB',
     `delivery log write per received message (${logItemBytes} B item → ${writeUnits(logItemBytes)} WRU${logCopies > 1 ? `, ×${logCopies} with the table's indexes` : ', no index'})`,
     receives * logWriteUnits,
+    'WRU',
+    PRICES.dynamoPerWriteUnit,
+  );
+  // The portal's delivery counters: one ADD per tenant and hour per delivery batch (not per delivery);
+  // the items are a few per tenant and hour, so their storage is negligible.
+  const counterBytes = itemBytes(sampleCounterItem(subscribers));
+  line(
+    'DynamoDB',
+    `delivery counters for the portal (one ${counterBytes} B item per tenant and hour, one ADD per batch)`,
+    deliveryInvocations * writeUnits(counterBytes),
     'WRU',
     PRICES.dynamoPerWriteUnit,
   );

@@ -39,6 +39,7 @@ const FIGURES: { figure: string; title: string; load(): Promise<FigureModule> }[
   { figure: '5', title: 'End to end, local mode', load: () => import('./end-to-end') },
   { figure: '6', title: 'Memory', load: () => import('./memory') },
   { figure: '7', title: 'Isolation, local mode', load: () => import('./isolation') },
+  { figure: '8', title: 'Portal first load', load: () => import('./portal') },
 ];
 
 function parseArgs(argv: readonly string[]): { only?: Set<string>; updateReference: boolean } {

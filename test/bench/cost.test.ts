@@ -36,6 +36,16 @@ describe('cost model arithmetic', () => {
     expect(lineCost(5, 'delivery log write')).toBeCloseTo(1.25, 10);
   });
 
+  it("adds the portal's delivery counters once per batch, not per delivery: under $0.20 per million events", () => {
+    // 100,000 batches of 10 events, one write unit each, with one subscriber or five.
+    expect(lineCost(1, 'delivery counters')).toBeCloseTo(0.0625, 10);
+    expect(lineCost(5, 'delivery counters')).toBeCloseTo(0.0625, 10);
+    expect(
+      costPerMillion(5, DEFAULT_ASSUMPTIONS).lines.find((line) => line.item.startsWith('delivery counters'))!
+        .cost,
+    ).toBeLessThan(0.2);
+  });
+
   it('bills the POSTs themselves per subscriber: data transfer grows fivefold', () => {
     expect(lineCost(5, 'webhook POSTs')).toBeCloseTo(5 * lineCost(1, 'webhook POSTs'), 10);
   });
