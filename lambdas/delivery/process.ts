@@ -229,7 +229,8 @@ class EndpointGate {
       result.statusCode === 410 ||
       ((result.statusCode === 429 || result.statusCode === 503) &&
         retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) !== undefined);
-    if (lane === 'fast' && result.timedOut) this.sawSlow = true;
+    // Cut off at the fast lane's limit and handed to the slow lane: no verdict on the endpoint yet.
+    if (lane === 'fast' && result.timedOut && env.SLOW_LANE_QUEUE_URLS) this.sawSlow = true;
     else if (result.delivered || receiverControlled) {
       const slow = lane === 'slow' && result.durationMs >= env.FAST_LANE_TIMEOUT_MS;
       this.answered = { slow: (this.answered?.slow ?? false) || slow };
@@ -274,7 +275,13 @@ interface BatchContext {
   /** Visibility changes, applied together when the batch is done. */
   visibility: { record: SQSRecord; seconds: number }[];
   /** Whole messages for the slow lane, sent together when the batch is done. */
-  handoffs: { record: SQSRecord; status: Status; attemptsMade: number; outcome: RecordOutcome }[];
+  handoffs: {
+    record: SQSRecord;
+    body: string;
+    status: Status;
+    attemptsMade: number;
+    outcome: RecordOutcome;
+  }[];
 }
 
 /** What one delivery of a round comes to. */
@@ -478,6 +485,14 @@ async function disableGone(state: SubscriptionState, context: BatchContext): Pro
   });
 }
 
+/** The message's body (its EventBridge envelope) naming only `subscriptionIds`. */
+function bodyNaming(record: SQSRecord, request: DeliveryRequest, subscriptionIds: readonly string[]): string {
+  if (subscriptionIds.length === request.subscriptionIds.length) return record.body;
+  const envelope = JSON.parse(record.body) as { detail: DeliveryRequest };
+  envelope.detail = { ...request, subscriptionIds: [...subscriptionIds] };
+  return JSON.stringify(envelope);
+}
+
 /** Sends a copy of the message (naming only `subscriptionIds`) to another queue. */
 async function forward(
   queueUrl: string,
@@ -486,12 +501,10 @@ async function forward(
   subscriptionIds: readonly string[],
   attemptsMade?: number,
 ): Promise<void> {
-  const envelope = JSON.parse(record.body) as { detail: DeliveryRequest };
-  envelope.detail = { ...request, subscriptionIds: [...subscriptionIds] };
   await sqs().send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(envelope),
+      MessageBody: bodyNaming(record, request, subscriptionIds),
       ...(attemptsMade !== undefined && {
         MessageAttributes: {
           [ATTEMPTS_MADE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(attemptsMade) },
@@ -518,9 +531,9 @@ async function sendHandoffs(context: BatchContext): Promise<void> {
         const result = await sqs().send(
           new SendMessageBatchCommand({
             QueueUrl: context.env.SLOW_LANE_QUEUE_URLS![status],
-            Entries: chunk.map(({ record, attemptsMade }, index) => ({
+            Entries: chunk.map(({ body, attemptsMade }, index) => ({
               Id: String(index),
-              MessageBody: record.body,
+              MessageBody: body,
               MessageAttributes: {
                 [ATTEMPTS_MADE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(attemptsMade) },
               },
@@ -601,7 +614,7 @@ async function processRecord(
         keep: false,
         deliveries: gates.map((): DeliveryOutcome => ({ kind: 'handedOff' })),
       };
-      context.handoffs.push({ record, status, attemptsMade: attempt - 1, outcome });
+      context.handoffs.push({ record, body: record.body, status, attemptsMade: attempt - 1, outcome });
       return outcome;
     }
     const log = await getDeliveryLog(request.tenantId, request.deliveryId);
@@ -621,6 +634,18 @@ async function processRecord(
 
     const results = await Promise.all(due.map((id) => deliverTo(request, id, attempt, lane, context)));
     const handedOff = due.filter((_, index) => results[index]!.outcome.kind === 'handedOff');
+    if (handedOff.length === due.length) {
+      // Nothing else to record: the message goes to the slow lane with the batch's other hand-offs.
+      const outcome: RecordOutcome = { status, keep: false, deliveries: results.map((r) => r.outcome) };
+      context.handoffs.push({
+        record,
+        body: bodyNaming(record, request, handedOff),
+        status,
+        attemptsMade: attempt - 1,
+        outcome,
+      });
+      return outcome;
+    }
     if (handedOff.length > 0) {
       // Before the round is recorded: if this fails, the whole round is retried.
       await forward(env.SLOW_LANE_QUEUE_URLS![status], record, request, handedOff, attempt - 1);
@@ -802,8 +827,7 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   );
   await sendHandoffs(context);
   await applyVisibility(context.visibility);
-  for (const gate of context.gates.values()) {
-    const change = await gate.flush();
+  for (const change of await Promise.all([...context.gates.values()].map((gate) => gate.flush()))) {
     if (change) context.breakerChanges.push(change);
   }
   publishMetrics(outcomes, context);

@@ -16,7 +16,7 @@ import {
   type GenericEvent,
 } from './support/harness';
 
-const ATTEMPT_TIMEOUT_MS = 5_000;
+const ATTEMPT_TIMEOUT_MS = 8_000;
 
 let e2e: E2E;
 let hanging: Awaited<ReturnType<typeof startHangingEndpoint>>;
