@@ -189,6 +189,7 @@ class EndpointGate {
   /** An attempt said the endpoint answers; `slow` when it took longer than the fast lane allows. */
   private answered: { slow: boolean } | undefined;
   private timedOutInSlowLane = false;
+  private slowMark: Promise<void> | undefined;
 
   constructor(
     readonly state: SubscriptionState,
@@ -230,8 +231,19 @@ class EndpointGate {
       ((result.statusCode === 429 || result.statusCode === 503) &&
         retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) !== undefined);
     // Cut off at the fast lane's limit and handed to the slow lane: no verdict on the endpoint yet.
-    if (lane === 'fast' && result.timedOut && env.SLOW_LANE_QUEUE_URLS) this.sawSlow = true;
-    else if (result.delivered || receiverControlled) {
+    if (lane === 'fast' && result.timedOut && env.SLOW_LANE_QUEUE_URLS) {
+      // Marked at once, not when the batch is done: batches starting meanwhile skip the fast-lane try.
+      if (!this.sawSlow && !this.state.health.slow) {
+        const { tenantId, id } = this.state.subscription;
+        this.slowMark = recordSlow(tenantId, id, this.state.health).catch((error: unknown) => {
+          logger.warn('could not record the endpoint’s health', {
+            subscriptionId: id,
+            error: error as Error,
+          });
+        });
+      }
+      this.sawSlow = true;
+    } else if (result.delivered || receiverControlled) {
       const slow = lane === 'slow' && result.durationMs >= env.FAST_LANE_TIMEOUT_MS;
       this.answered = { slow: (this.answered?.slow ?? false) || slow };
     } else {
@@ -247,6 +259,7 @@ class EndpointGate {
   async flush(): Promise<BreakerChange | undefined> {
     const { subscription, health } = this.state;
     const { tenantId, id } = subscription;
+    await this.slowMark;
     try {
       if (this.answered) return await recordRecovery(tenantId, id, health, this.answered.slow);
       if (this.failures > 0) {
@@ -258,7 +271,7 @@ class EndpointGate {
           now: Date.now(),
         });
       }
-      if (this.sawSlow) await recordSlow(tenantId, id, health);
+      if (this.sawSlow && !this.slowMark) await recordSlow(tenantId, id, health);
     } catch (error) {
       logger.warn('could not record the endpoint’s health', { subscriptionId: id, error: error as Error });
     }
