@@ -258,6 +258,16 @@ it("shows a failing receiver's attempts and retries the delivery from the portal
   );
   expect(await attempts.count()).toBe(5);
   expect(e2e.receiver.received('/failing')).toHaveLength(4);
+
+  // The delivery function's per-batch counters: two retried attempts, one failure, then one success.
+  await page.getByRole('link', { name: 'Back to the endpoint' }).click();
+  const activity = page.getByRole('region', { name: 'Activity' });
+  await visible(activity.getByRole('img', { name: /1 succeeded, 1 failed, 2 retried/ }));
+  await visible(activity.getByText('50%'));
+  await page.getByRole('link', { name: 'All endpoints' }).click();
+  const row = page.getByRole('row').filter({ hasText: `${e2e.receiver.url}/failing` });
+  await visible(row.getByText('2 deliveries · 50% ok'));
+  await checkPage(page, 'endpoints');
 });
 
 it('rotates the secret, and the receiver verifies signatures with the old and the new one during the overlap', async () => {
