@@ -76,14 +76,18 @@ export class FanOut extends Construct {
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of a delivery queue.',
       });
-      const queue = new Queue(this, `${name}Queue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: RETENTION,
-        visibilityTimeout: props.visibilityTimeout,
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
-        removalPolicy: props.removalPolicy,
-      });
+      // Both lanes share the dead-letter queue and receive limit: a delivery ends up in one place
+      // whichever lane it took.
+      const lane = (id: string) =>
+        new Queue(this, id, {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: RETENTION,
+          visibilityTimeout: props.visibilityTimeout,
+          deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+          removalPolicy: props.removalPolicy,
+        });
+      const queue = lane(`${name}Queue`);
       const targetDeadLetterQueue = new Queue(this, `${name}TargetDeadLetterQueue`, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
@@ -94,15 +98,7 @@ export class FanOut extends Construct {
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge rule target.',
       });
-      // Same dead-letter queue and receive limit: a delivery ends up in one place whichever lane it took.
-      const slowQueue = new Queue(this, `${name}SlowQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: RETENTION,
-        visibilityTimeout: props.visibilityTimeout,
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
-        removalPolicy: props.removalPolicy,
-      });
+      const slowQueue = lane(`${name}SlowQueue`);
       const pattern = rulePattern(status);
       const rule = new Rule(this, `${name}Rule`, {
         eventBus: this.bus,
