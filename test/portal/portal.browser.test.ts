@@ -386,6 +386,18 @@ it('holds up at 375 px wide and works with the keyboard alone', async () => {
   await visible(page.getByRole('region', { name: 'Delivery log' }));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   await checkPage(page, 'endpoint-mobile');
+  for (const [path, heading] of [
+    ['endpoints', 'Endpoints'],
+    ['endpoints/new', 'Add endpoint'],
+    ['event-types', 'Event catalog'],
+    ['integrations', 'Integrations'],
+  ] as const) {
+    await page.goto(`${e2e.local.apiUrl}/portal/${path}`);
+    await visible(page.getByRole('heading', { name: heading, level: 1 }));
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect([path, width <= 375]).toEqual([path, true]);
+  }
 
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints`);
   await visible(page.getByRole('heading', { name: 'Endpoints', level: 1 }));
