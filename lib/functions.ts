@@ -76,7 +76,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   api: 'event-relay: management API (subscriptions, integrations, delivery logs)',
   inbound: 'event-relay: provider webhooks in, normalized delivery events onto the bus',
   delivery: 'event-relay: signs and delivers queued webhooks, retrying on the schedule',
-  static: 'event-relay: serves the tenant portal (static files, strict CSP)',
+  static: 'event-relay: serves the tenant portal and the API reference (static files, strict CSP)',
 };
 
 export interface FunctionTimeouts {

@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openApiDocument } from '../lambdas/api/openapi';
 import { API_ROUTES } from '../lambdas/api/routes';
+import { API_REFERENCE_SITE } from '../lambdas/shared/static-sites';
 import { writeFileSync } from 'node:fs';
 
 export const ROOT = join(__dirname, '..');
-/** Where the page lives in the repository, and the path it is served under. */
-export const API_REFERENCE_DIR = join(ROOT, 'docs', 'api-reference');
-export const API_REFERENCE_ROUTE = '/docs';
+/** Where the page lives in the repository, and the path the static function serves it under. */
+export const API_REFERENCE_DIR = join(ROOT, API_REFERENCE_SITE.directory);
+export const API_REFERENCE_ROUTE = API_REFERENCE_SITE.route;
 
 /** The page's files by name: index.html, the scripts and the stylesheet. */
 export type PageFiles = Record<string, string>;

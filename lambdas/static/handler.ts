@@ -1,5 +1,5 @@
 /**
- * The static function: serves the built files of `STATIC_SITES` (the tenant portal) from the HTTP API
+ * The static function: serves the built files of `STATIC_SITES` (the tenant portal, the API reference) from the HTTP API
  * itself, so the pages share the API's origin. Hashed assets (`/assets/...`) are cached for a year,
  * everything else is revalidated (`no-cache` + ETag); every response carries a strict
  * Content-Security-Policy whose `frame-ancestors` comes from `FRAME_ANCESTORS` (cdk.json
@@ -32,15 +32,22 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt']);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** The Content-Security-Policy of every static response: same-origin everything, no inline script. */
-export function contentSecurityPolicy(frameAncestors: string): string {
+/**
+ * The Content-Security-Policy of every static response: same-origin everything, no inline script; a site
+ * with `inlineStyles` may also set styles inline and use `data:` fonts.
+ */
+export function contentSecurityPolicy(
+  frameAncestors: string,
+  site?: Pick<StaticSite, 'inlineStyles'>,
+): string {
+  const inlineStyles = site?.inlineStyles === true;
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
-    "font-src 'self'",
+    inlineStyles ? "font-src 'self' data:" : "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -111,12 +118,12 @@ function notFound(headers: Record<string, string>): HttpResponse {
 }
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const resolved = resolvePath(event.rawPath);
   const security = {
-    'content-security-policy': contentSecurityPolicy(process.env.FRAME_ANCESTORS || "'none'"),
+    'content-security-policy': contentSecurityPolicy(process.env.FRAME_ANCESTORS || "'none'", resolved?.site),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };
-  const resolved = resolvePath(event.rawPath);
   if (!resolved) return notFound(security);
   const { site, relative } = resolved;
   let file = await fileAt(site, relative);

@@ -79,3 +79,34 @@ describe('static function (the tenant portal)', () => {
     expect(resolvePath('/portal/a%00b')).toBeUndefined();
   });
 });
+
+describe('static function (the API reference at /docs)', () => {
+  it('serves the Redoc page and its files, revalidated, scripts same-origin only, inline styles allowed', async () => {
+    for (const path of ['/docs', '/docs/']) {
+      const page = await request(path);
+      expect([path, page.statusCode]).toEqual([path, 200]);
+      expect(page.headers).toMatchObject({
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
+      expect(text(page)).toContain('<script type="module" src="/docs/definition.js"></script>');
+      const policy = String(page.headers!['content-security-policy']);
+      expect(policy).toContain("script-src 'self';");
+      expect(policy).toContain("style-src 'self' 'unsafe-inline';");
+      expect(policy).toContain("font-src 'self' data:;");
+      expect(policy).toContain("frame-ancestors 'none'");
+    }
+    const bundle = await request('/docs/redoc.standalone.js');
+    expect(bundle.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8' });
+    expect(text(bundle)).toContain('export{RedocStandalone,hydrate,init}');
+    expect(text(await request('/docs/definition.js'))).toContain('"title":"event-relay management API"');
+  });
+
+  it('does not give the portal the API reference’s allowances, nor serve a page path it does not have', async () => {
+    expect(String((await request('/portal')).headers!['content-security-policy'])).toContain(
+      "style-src 'self';",
+    );
+    expect((await request('/docs/webhooks')).statusCode).toBe(404);
+    expect((await request('/docs/../package.json')).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The API reference page in a real browser (Debian's Chromium, driven by playwright-core), served by the
+ * local mode at /docs with the static function's Content-Security-Policy: it renders, hydrates and
+ * searches, and the policy refuses nothing but two things Redoc tries and does without: the Redocly
+ * attribution logo from its CDN (hidden when it does not load), and the `eval` its search library
+ * (FlexSearch) probes with before it searches in the page itself.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { startLocal, type LocalStack } from '../../local/stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const EXPECTED_REFUSALS = /^(https:\/\/cdn\.redoc\.ly\/|eval$)/;
+
+describe('GET /docs in a browser', () => {
+  let local: LocalStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    local = await startLocal({ settings: {}, port: 0, environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+  });
+
+  it('renders the reference under its CSP; the menu and the search work', async () => {
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = `${message.text()} ${message.location().url}`;
+      // The browser asks for /favicon.ico by itself; the logo is the one refusal expected.
+      if (!/\/favicon\.ico$/.test(text) && !text.includes('cdn.redoc.ly')) errors.push(text);
+    });
+    await page.exposeFunction('reportViolation', (uri: string) => refused.push(uri));
+    await page.addInitScript({
+      content:
+        "document.addEventListener('securitypolicyviolation', (event) => window.reportViolation(event.blockedURI));",
+    });
+
+    await page.goto(`${local.apiUrl}/docs`);
+    await page.getByRole('heading', { name: /event-relay management API/ }).waitFor();
+    // Hydrated: the menu responds (its groups expand on click), which needs Redoc's script to run.
+    await page.getByText('Webhooks', { exact: true }).first().click();
+    await page.getByText('/v1/webhooks/{id}/secret/rotate').first().waitFor();
+    await page.getByTestId('search-trigger').click();
+    await page.keyboard.type('rotate');
+    // A search hit names the field it matched, which the page itself never shows.
+    await page.getByText('request fields → secret').first().waitFor();
+
+    expect(errors).toEqual([]);
+    expect(refused.filter((uri) => !EXPECTED_REFUSALS.test(uri))).toEqual([]);
+  }, 60_000);
+});
