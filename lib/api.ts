@@ -51,6 +51,8 @@ export class Api extends Construct {
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
   readonly routes: readonly HttpRoute[];
+  /** `$default`: the requests no route matches, answered 404 or 405 by the management API's router. */
+  readonly defaultRoute: HttpRoute;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -96,6 +98,20 @@ export class Api extends Construct {
         });
       }
       return route;
+    });
+    // Everything no route matches, a known path with another method included, goes to the management
+    // API function, whose router answers it as the API promises: 405 `method_not_allowed` naming the
+    // methods the path takes, or 404 `route_not_found`, both as `{ error: { code, message } }`. Without
+    // it API Gateway itself would answer 404 `{"message":"Not Found"}` to a wrong method.
+    this.defaultRoute = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrations.api,
+    });
+    Validations.of(this.defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The catch-all route only ever answers 404 or 405: the router serves no route through it, and every real route keeps its own authorizer.',
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

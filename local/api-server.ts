@@ -68,7 +68,7 @@ export function matchRoute(
   // Exact routes first: API Gateway prefers the most specific route over a greedy `{proxy+}` one.
   const ordered = [...routes].sort((a, b) => Number(isGreedy(a.path)) - Number(isGreedy(b.path)));
   for (const route of ordered) {
-    if (route.method !== method) continue;
+    if (route.routeKey === '$default' || route.method !== method) continue;
     const pattern = route.path.split('/');
     const greedy = isGreedy(route.path);
     if (greedy ? segments.length < pattern.length : pattern.length !== segments.length) continue;
@@ -90,6 +90,9 @@ export function matchRoute(
     });
     if (matches) return { route, pathParameters };
   }
+  // What no route matches goes to the catch-all route, when there is one (as in API Gateway).
+  const catchAll = routes.find((route) => route.routeKey === '$default');
+  if (catchAll) return { route: catchAll, pathParameters: {} };
   return undefined;
 }
 

@@ -222,12 +222,16 @@ function firstOfType(template: CloudFormationTemplate, value: unknown, type: str
   return referencedLogicalIds(value).find((id) => template.Resources?.[id]?.Type === type);
 }
 
+/** The route key of API Gateway's catch-all route. */
+export const DEFAULT_ROUTE_KEY = '$default';
+
 function routePlans(template: CloudFormationTemplate): RoutePlan[] {
   return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([logicalId, properties]) => {
     const routeKey = String(properties.RouteKey);
-    const [method, path] = routeKey.split(' ');
+    // `$default` catches whatever no other route matches; it is served last, as API Gateway does.
+    const [method, path] = routeKey === DEFAULT_ROUTE_KEY ? [routeKey, routeKey] : routeKey.split(' ');
     // A greedy `{name+}` is supported as the last segment only, as API Gateway allows it.
-    if (!method || !path || /[+*]/.test(path.replace(/\/\{\w+\+\}$/, '')) || routeKey === '$default') {
+    if (!method || !path || /[+*]/.test(path.replace(/\/\{\w+\+\}$/, ''))) {
       throw new UnsupportedTemplateError(`route ${logicalId}: route key "${routeKey}" is not supported`);
     }
     const integrationId = firstOfType(template, properties.Target, 'AWS::ApiGatewayV2::Integration');

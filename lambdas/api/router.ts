@@ -13,13 +13,14 @@ import {
   UnsupportedMediaTypeError,
 } from '../shared/errors';
 import { header, isJsonMediaType, rawBody, toErrorResponse, type HttpResponse } from '../shared/http';
+import { isWellFormedId, MAX_ID_LENGTH } from '../shared/ids';
 import { ROUTES } from '../shared/routes';
 import { apiEnv } from './env';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, withIdempotency } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import { bodyIsOptional } from './openapi';
 import type { ApiRequest, ApiRoute, Principal, RouteAccess } from './types';
-import { parseInput } from './validation';
+import { invalidField, invalidInput, parseInput } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -45,9 +46,10 @@ interface CompiledRoute {
   authorized: boolean;
 }
 
-function compile(route: ApiRoute): CompiledRoute {
+/** The regular expression of a route path, and the names of its `{parameters}` in order. */
+function pathPattern(path: string): { pattern: RegExp; parameterNames: string[] } {
   const parameterNames: string[] = [];
-  const source = route.path
+  const source = path
     .split('/')
     .map((segment) => {
       const name = /^\{(.+)\}$/.exec(segment)?.[1];
@@ -56,10 +58,23 @@ function compile(route: ApiRoute): CompiledRoute {
       return '([^/]+)';
     })
     .join('/');
+  return { pattern: new RegExp(`^${source}/?$`), parameterNames };
+}
+
+function compile(route: ApiRoute): CompiledRoute {
   const authorized =
     ROUTES.find((spec) => spec.method === route.method && spec.path === route.path)?.authorized ?? true;
-  return { route, pattern: new RegExp(`^${source}/?$`), parameterNames, authorized };
+  return { route, ...pathPattern(route.path), authorized };
 }
+
+/**
+ * Routes another function serves (the inbound URL). The catch-all route brings this router any request
+ * that matched no route, so a wrong method on those paths is answered 405 here as well.
+ */
+const OTHER_FUNCTION_ROUTES = ROUTES.filter((spec) => spec.function !== 'api').map((spec) => ({
+  method: spec.method,
+  pattern: pathPattern(spec.path).pattern,
+}));
 
 function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unknown } {
   const bytes = rawBody(event, MAX_BODY_BYTES);
@@ -76,6 +91,8 @@ function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unk
   } catch {
     throw new BadRequestError('body: not valid JSON.', { field: 'body' }, 'invalid_json');
   }
+  const problem = bodyProblem(raw);
+  if (problem) throw invalidField(problem.field, problem.message);
   return { value: parseInput(route.body, raw, 'body'), raw };
 }
 
@@ -104,6 +121,51 @@ function checkAccess(route: ApiRoute, principal: Principal, capabilities: string
   }
 }
 
+/**
+ * What no field of any body may hold, found anywhere in the parsed JSON:
+ * - a `__proto__` key: JSON.parse keeps it as a plain key, but copying the object (as validation
+ *   does) sets the copy's prototype instead, so the field silently vanishes or changes what the
+ *   object inherits;
+ * - text that is not well-formed Unicode (a lone surrogate, which `\ud800` in JSON can spell): it has
+ *   no UTF-8 form, so no store can keep it as sent.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function bodyProblem(
+  value: unknown,
+  path: string[] = ['body'],
+): { field: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    return !LONE_SURROGATE.test(value)
+      ? undefined
+      : { field: path.join('.'), message: 'is not well-formed Unicode (it holds a lone surrogate)' };
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const inner = [...path, key];
+    if (key === '__proto__') return { field: inner.join('.'), message: 'is not an allowed field name' };
+    if (LONE_SURROGATE.test(key)) {
+      return { field: path.join('.'), message: 'has a field name that is not well-formed Unicode' };
+    }
+    const found = bodyProblem((value as Record<string, unknown>)[key], inner);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A path segment decoded, or a 400 naming the parameter whose percent-escapes are malformed. */
+function decodePathParameter(name: string, segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidField(`path.${name}`, 'has a malformed percent-escape');
+  }
+}
+
+/** Echoes of caller-supplied text in messages are cut to this many characters. */
+const ECHO_LIMIT = 100;
+const echo = (text: string) => (text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}…` : text);
+
 export function createRouter(routes: readonly ApiRoute[]) {
   const compiled = routes.map(compile);
 
@@ -114,14 +176,29 @@ export function createRouter(routes: readonly ApiRoute[]) {
       const found = entry.pattern.exec(path);
       return found ? [{ entry, found }] : [];
     });
-    if (candidates.length === 0) throw new NotFoundError(`No route ${path}.`, 'route_not_found');
+    if (candidates.length === 0) {
+      const elsewhere = OTHER_FUNCTION_ROUTES.filter((spec) => spec.pattern.test(path));
+      if (elsewhere.length > 0) throw new MethodNotAllowedError(elsewhere.map((spec) => spec.method));
+      throw new NotFoundError(`No route ${echo(path)}.`, 'route_not_found');
+    }
     const hit = candidates.find(({ entry }) => entry.route.method === method);
     if (!hit) throw new MethodNotAllowedError(candidates.map(({ entry }) => entry.route.method));
     const pathParameters: Record<string, string> = {};
     hit.entry.parameterNames.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(hit.found[index + 1]!);
+      pathParameters[name] = decodePathParameter(name, hit.found[index + 1]!);
     });
     return { entry: hit.entry, pathParameters };
+  }
+
+  /** Every path parameter is an id: one this stack could not have made names nothing (400, never a store error). */
+  function checkPathIds(pathParameters: Record<string, string>): void {
+    const problems = Object.entries(pathParameters)
+      .filter(([, value]) => !isWellFormedId(value))
+      .map(([name]) => ({
+        field: `path.${name}`,
+        message: `is not a valid id (1–${MAX_ID_LENGTH} letters, digits, "_" or "-")`,
+      }));
+    if (problems.length > 0) throw invalidInput(problems);
   }
 
   async function dispatch(event: ApiEvent, context?: Context): Promise<HttpResponse> {
@@ -134,6 +211,7 @@ export function createRouter(routes: readonly ApiRoute[]) {
     }
     const principal: Principal = authorizer?.principal === 'session' ? 'session' : 'apiKey';
     if (entry.authorized) checkAccess(route, principal, authorizer?.capabilities);
+    checkPathIds(pathParameters);
     const body = parseBody(route, event);
     const query = route.query
       ? parseInput(route.query, event.queryStringParameters ?? {}, 'query')

@@ -91,7 +91,21 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'x-webhook-signature',
 ]);
 
+/** An HTTP token (RFC 9110), as node:http checks header names. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+/**
+ * A header value node:http will send: tab, visible ASCII, space and Latin-1 (U+0080–U+00FF); never a
+ * line break, NUL or other control, and nothing beyond U+00FF (`café` is fine, `✓` is not).
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * Names that are members of every JavaScript object (`constructor`, `__proto__`, `toString`, ...):
+ * as keys of the stored header map they change what the map is to the code that copies and stores it.
+ */
+const PROTOTYPE_MEMBERS: ReadonlySet<string> = new Set([
+  '__proto__',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 const MAX_CUSTOM_HEADERS = 20;
 
 const UrlSchema = z
@@ -135,7 +149,10 @@ const HeadersSchema = z
     z
       .string()
       .max(1024)
-      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+      .regex(
+        HEADER_VALUE,
+        'may hold only tab, printable ASCII and Latin-1 characters (no line breaks, controls or characters beyond U+00FF)',
+      ),
   )
   .superRefine((headers, ctx) => {
     const names = Object.keys(headers);
@@ -147,6 +164,8 @@ const HeadersSchema = z
       const lower = name.toLowerCase();
       if (!HEADER_NAME.test(name)) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid header name' });
+      } else if (PROTOTYPE_MEMBERS.has(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is not an allowed header name' });
       } else if (RESERVED_HEADERS.has(lower)) {
         ctx.addIssue({
           code: 'custom',

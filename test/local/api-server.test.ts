@@ -16,13 +16,25 @@ function route(path: string, method = 'POST', extra: Partial<ServedRoute> = {}):
   return { method, path, routeKey: `${method} ${path}`, invoke: async () => ({ statusCode: 200 }), ...extra };
 }
 
-it("serves exactly the template's routes, which are the shared ROUTES", () => {
+it("serves exactly the template's routes, which are the shared ROUTES and the catch-all route", () => {
   const plan = planFromTemplate(synthTemplate());
 
-  expect(plan.routes.map((r) => r.routeKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+  expect(plan.routes.map((r) => r.routeKey).sort()).toEqual([...ROUTES.map(routeKey), '$default'].sort());
   for (const spec of ROUTES) {
     expect(Boolean(plan.routes.find((r) => r.routeKey === routeKey(spec))!.authorizer)).toBe(spec.authorized);
   }
+});
+
+it('sends what no route matches to the catch-all route, without path parameters, as API Gateway does', () => {
+  const inbound = route('/v1/inbound/{integrationId}');
+  const catchAll: ServedRoute = { ...route('$default', '$default'), routeKey: '$default' };
+  expect(matchRoute([inbound, catchAll], 'POST', '/v1/inbound/int_1')!.route).toBe(inbound);
+  expect(matchRoute([inbound, catchAll], 'GET', '/v1/inbound/int_1')).toEqual({
+    route: catchAll,
+    pathParameters: {},
+  });
+  expect(matchRoute([inbound, catchAll], 'GET', '/nowhere')!.route).toBe(catchAll);
+  expect(matchRoute([inbound], 'GET', '/nowhere')).toBeUndefined();
 });
 
 describe('toHttpApiEvent', () => {

@@ -288,12 +288,19 @@ describe('HTTP API', () => {
   const authorizerId = () => resourcesOfType(json, 'AWS::ApiGatewayV2::Authorizer')[0]![0];
   const routes = () => resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
 
-  it('has exactly the routes of ROUTES', () => {
+  it('has exactly the routes of ROUTES, and a catch-all route', () => {
     expect(
       routes()
         .map((route) => route.RouteKey)
         .sort(),
-    ).toEqual(ROUTES.map(routeKey).sort());
+    ).toEqual([...ROUTES.map(routeKey), '$default'].sort());
+  });
+
+  it('sends what no route matches to the management API function (its router answers 404 or 405), without the authorizer', () => {
+    const route = routes().find((candidate) => candidate.RouteKey === '$default')!;
+    expect(route.AuthorizationType).toBe('NONE');
+    const integration = R[referencedIds(route.Target)[0]!].Properties;
+    expect(referencedIds(integration.IntegrationUri)).toContain(functionId('Api'));
   });
 
   it('puts the tenant authorizer on exactly the authorized routes', () => {
