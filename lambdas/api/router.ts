@@ -81,7 +81,7 @@ function parseBody(route: ApiRoute, event: ApiEvent): { value: unknown; raw: unk
   if (!route.body) return { value: undefined, raw: null };
   if (bytes.length === 0) {
     if (bodyIsOptional(route.body)) return { value: parseInput(route.body, {}, 'body'), raw: null };
-    throw new BadRequestError('body: a JSON body is required.', { field: 'body' }, 'validation_error');
+    throw invalidField('body', 'a JSON body is required');
   }
   if (!isJsonMediaType(header(event, 'content-type')))
     throw new UnsupportedMediaTypeError('application/json');

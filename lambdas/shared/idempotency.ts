@@ -88,7 +88,14 @@ export function idempotencyKeyOf(value: string | undefined): string | undefined 
   if (value.length === 0 || value.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
     throw new BadRequestError(
       `Idempotency-Key must be 1–${MAX_KEY_LENGTH} printable ASCII characters without spaces.`,
-      { field: 'Idempotency-Key' },
+      {
+        problems: [
+          {
+            field: 'headers.Idempotency-Key',
+            message: `must be 1–${MAX_KEY_LENGTH} printable ASCII characters without spaces`,
+          },
+        ],
+      },
       'validation_error',
     );
   }

@@ -113,16 +113,18 @@ describe('the API gateway in front', () => {
     // What no route matches reaches the API's router through the catch-all route.
     const unknown = await fetch(`${local.apiUrl}/v1/nothing-here`);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('route_not_found');
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
     const patch = await fetch(`${local.apiUrl}/v1/webhooks/wh_1`, { method: 'PATCH' });
     expect(patch.status).toBe(405);
-    expect((await patch.json()).error).toEqual({
+    expect(((await patch.json()) as { error: unknown }).error).toEqual({
       code: 'method_not_allowed',
       message: expect.stringContaining('GET, PUT, DELETE'),
     });
     const getInbound = await fetch(`${local.apiUrl}/v1/inbound/int_1`);
     expect(getInbound.status).toBe(405);
-    expect((await getInbound.json()).error.message).toContain('POST, HEAD');
+    expect(((await getInbound.json()) as { error: { message: string } }).error.message).toContain(
+      'POST, HEAD',
+    );
   });
 });
 
