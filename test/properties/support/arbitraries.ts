@@ -70,7 +70,7 @@ const dateLike = fc.constantFrom(
 const hostileNumber = fc.oneof(
   fc.double(),
   fc.integer(),
-  fc.constantFrom(1e308, -1e308, 5e-324, 2 ** 53 + 1, 99999999999999999, 8.64e15 + 1, -0),
+  fc.constantFrom(1e308, -1e308, 5e-324, 2 ** 53 + 1, Number('99999999999999999'), 8.64e15 + 1, -0),
 );
 
 export const hostileLeaf: fc.Arbitrary<unknown> = fc.oneof(
