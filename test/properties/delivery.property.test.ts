@@ -13,7 +13,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { handler } from '../../lambdas/delivery/handler';
 import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
-import { clearSubscriptionCache } from '../../lambdas/delivery/subscription-cache';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import { envelopeFor } from '../../lambdas/shared/events';
 import type { Subscription } from '../../lambdas/shared/subscriptions';
@@ -39,7 +38,6 @@ beforeAll(async () => {
     DELIVERY_TIMEOUT_MS: '1000',
     DELIVERY_LOG_TTL_DAYS: '30',
   });
-  clearSubscriptionCache();
   clearQueueUrls();
   receiver = await startReceiver();
   queues = await createQueues();
@@ -122,7 +120,6 @@ it('lets a subscription with any stored settings fail only itself: the good one 
   const good = await createTestSubscription({ url: `${receiver.url}/good` });
   await fc.assert(
     fc.asyncProperty(settings, async (stored) => {
-      clearSubscriptionCache();
       // Settings DynamoDB cannot store (an empty nested value, say) can never poison a delivery.
       const bad = await createTestSubscription(stored as Partial<Subscription>).catch(() => undefined);
       fc.pre(bad !== undefined);
