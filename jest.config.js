@@ -13,7 +13,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
   moduleNameMapper: { '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js' },
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.js',
   testTimeout: 30000,
   maxWorkers: 2,
 };
