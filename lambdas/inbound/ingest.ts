@@ -169,7 +169,14 @@ export async function verifyInbound(
     }
     throw error;
   }
-  await module.acknowledge?.(request, credentials, context);
+  try {
+    await module.acknowledge?.(request, credentials, context);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // A protocol step that reaches out (SNS's subscription confirmation) failed: the sender may retry.
+    logger.error('inbound acknowledgement failed', { integrationId, provider: module.name, error });
+    throw new ServiceUnavailableError('Could not complete the provider handshake; retry later.');
+  }
   return { integration, module, context };
 }
 

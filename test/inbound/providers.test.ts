@@ -354,4 +354,23 @@ describe('inbound endpoint, one signed request per provider', () => {
     expect(confirmed).toEqual([subscribeUrl]);
     expect(bus.accepted).toHaveLength(0);
   });
+
+  it('answers 503 (retry later), not 500, when the SNS confirmation cannot be made', async () => {
+    const body = signer.message({
+      Type: 'SubscriptionConfirmation',
+      Message: 'You have chosen to subscribe to the topic.',
+      SubscribeURL: 'https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&Token=t2',
+      Token: 't2',
+    });
+    const response = await handleInbound(inboundEvent(integrations.get('ses')!, body), {
+      context: {
+        snsCertificate: async () => signer.certificatePem,
+        confirmSubscription: () =>
+          Promise.reject(new Error('getaddrinfo ENOTFOUND sns.us-west-2.amazonaws.com')),
+        log: () => undefined,
+      },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body as string).error.code).toBe('unavailable');
+  });
 });
