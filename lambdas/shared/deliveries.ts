@@ -25,14 +25,24 @@
  * same attempt twice, as a redelivered message would, changes nothing.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './aws';
 import type { EventType } from './catalog';
 import type { DeliveryRequest, WebhookPayload } from './events';
 import { idTimePrefix } from './ids';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
+/**
+ * `parked`: the subscription was disabled when the event came, so it was kept, not attempted: a
+ * catch-up (re-enabling with `catchUp`) or a replay sends it later.
+ */
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped', 'parked'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface DeliveryAttempt {
@@ -71,14 +81,16 @@ export interface EventDeliveryLog {
   createdAt: string;
   expiresAt: number;
   statusOf(subscriptionId: string): DeliveryStatus | undefined;
+  /** Which re-send (a replay or catch-up id) last set this subscription's delivery back to pending. */
+  claimOf(subscriptionId: string): string | undefined;
   recordFor(subscriptionId: string): DeliveryRecord | undefined;
 }
 
 /** One subscription's outcome in one attempt round. */
 export interface RecordedAttempt {
   subscriptionId: string;
-  /** The attempt; `recordAttempts` adds the round's attempt key. */
-  attempt: Omit<DeliveryAttempt, 'attemptKey'>;
+  /** The attempt; `recordAttempts` adds the round's attempt key. None for a `parked` delivery. */
+  attempt?: Omit<DeliveryAttempt, 'attemptKey'>;
   status: DeliveryStatus;
 }
 
@@ -118,6 +130,19 @@ const key = (tenantId: string, deliveryId: string) => ({
 });
 const statusAttribute = (subscriptionId: string) => `status#${subscriptionId}`;
 const attemptsAttribute = (subscriptionId: string) => `attempts#${subscriptionId}`;
+const claimAttribute = (subscriptionId: string) => `claim#${subscriptionId}`;
+
+/**
+ * Parked deliveries of a subscription, one small item each beside the log item (which says `parked`
+ * too), so a catch-up reads the subscription's parked events rather than the tenant's whole log:
+ * `pk = PARKED#<tenantId>#<subscriptionId>#<shard>`, `sk = DLV#<deliveryId>`, sharded like the log.
+ */
+const parkedPartition = (tenantId: string, subscriptionId: string, shard: number) =>
+  `PARKED#${tenantId}#${subscriptionId}#${String(shard).padStart(2, '0')}`;
+const parkedKey = (tenantId: string, subscriptionId: string, deliveryId: string) => ({
+  pk: parkedPartition(tenantId, subscriptionId, logShardOf(deliveryId)),
+  sk: `${SK_PREFIX}${deliveryId}`,
+});
 
 function toLog(item: Record<string, unknown>): EventDeliveryLog {
   const common = {
@@ -133,6 +158,7 @@ function toLog(item: Record<string, unknown>): EventDeliveryLog {
   return {
     ...common,
     statusOf,
+    claimOf: (subscriptionId) => item[claimAttribute(subscriptionId)] as string | undefined,
     recordFor(subscriptionId) {
       const status = statusOf(subscriptionId);
       if (!status) return undefined;
@@ -192,12 +218,32 @@ export async function recordAttempts(
     names[`#s${index}`] = statusAttribute(subscriptionId);
     names[`#a${index}`] = attemptsAttribute(subscriptionId);
     values[`:s${index}`] = status;
-    values[`:a${index}`] = [{ ...attempt, attemptKey }];
-    assignments.push(
-      `#s${index} = :s${index}`,
-      `#a${index} = list_append(if_not_exists(#a${index}, :empty), :a${index})`,
-    );
+    assignments.push(`#s${index} = :s${index}`);
+    if (attempt) {
+      values[`:a${index}`] = [{ ...attempt, attemptKey }];
+      assignments.push(`#a${index} = list_append(if_not_exists(#a${index}, :empty), :a${index})`);
+    } else {
+      assignments.push(`#a${index} = if_not_exists(#a${index}, :empty)`);
+    }
   });
+  // Parked markers first: should the log write below not happen, the message comes back and parks
+  // again (a marker is the same item each time); a marker without a parked log entry is skipped.
+  const parked = outcomes.filter((outcome) => outcome.status === 'parked');
+  await Promise.all(
+    parked.map(({ subscriptionId }) =>
+      dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...parkedKey(request.tenantId, subscriptionId, request.deliveryId),
+            eventType: request.eventType,
+            parkedAt: now,
+            expiresAt: values[':expiresAt'],
+          },
+        }),
+      ),
+    ),
+  );
   try {
     await dynamo().send(
       new UpdateCommand({
@@ -325,6 +371,15 @@ export async function readLog(
   tenantId: string,
   range: LogRange,
 ): Promise<{ items: EventDeliveryLog[]; next?: string }> {
+  const { items, next } = await mergeShards((shard) => shardPartition(tenantId, shard), range);
+  return { items: items.map(toLog), ...(next !== undefined && { next }) };
+}
+
+/** The merge behind `readLog`, over any family of `LOG_SHARDS` sharded partitions. */
+async function mergeShards(
+  partitionOf: (shard: number) => string,
+  range: LogRange,
+): Promise<{ items: Record<string, unknown>[]; next?: string }> {
   const { newestFirst, limit, filter } = range;
   const precedes = (a: string, b: string) => (newestFirst ? a > b : a < b);
   const values: Record<string, unknown> = {
@@ -335,7 +390,7 @@ export async function readLog(
   const names = filter && Object.keys(filter.names).length > 0 ? filter.names : undefined;
   const filterExpression = filter?.expressions.length ? filter.expressions.join(' AND ') : undefined;
   const shards: ShardReader[] = Array.from({ length: LOG_SHARDS }, (_, shard) => ({
-    pk: shardPartition(tenantId, shard),
+    pk: partitionOf(shard),
     buffer: [],
     done: false,
     // About this shard's share of the page, and a little over.
@@ -367,7 +422,7 @@ export async function readLog(
     shard.pageSize = Math.min(pageSize * 2, MAX_EVALUATED_PER_READ);
   };
 
-  const items: EventDeliveryLog[] = [];
+  const items: Record<string, unknown>[] = [];
   let lastId: string | undefined;
   for (let round = 0; ; round++) {
     let blocking: ShardReader[] = [];
@@ -384,7 +439,7 @@ export async function readLog(
           (shard.frontier === undefined || bestId === undefined || precedes(shard.frontier, bestId)),
       );
       if (blocking.length > 0 || !best) break;
-      items.push(toLog(best.buffer.shift()!));
+      items.push(best.buffer.shift()!);
       lastId = bestId;
     }
     const exhausted = shards.every((shard) => shard.done && shard.buffer.length === 0);
@@ -435,20 +490,10 @@ export async function listDeliveries(
   const until = options.until === undefined ? undefined : idTimePrefix('msg', options.until);
   const before = cursor === undefined || (until !== undefined && until < cursor) ? until : cursor;
   const after = options.since === undefined ? undefined : idTimePrefix('msg', options.since);
-  const filter: LogFilter = {
-    expressions: ['attribute_exists(#status)'],
-    names: { '#status': statusAttribute(subscriptionId) },
-    values: {},
-  };
-  if (options.status) {
-    filter.expressions.push('#status = :status');
-    filter.values[':status'] = options.status;
-  }
-  if (options.eventType) {
-    filter.expressions.push('#eventType = :eventType');
-    filter.names['#eventType'] = 'eventType';
-    filter.values[':eventType'] = options.eventType;
-  }
+  const filter = subscriptionFilter(subscriptionId, {
+    status: options.status,
+    eventTypes: options.eventType ? [options.eventType] : undefined,
+  });
   const { items, next } = await readLog(tenantId, {
     before,
     ...(after !== undefined && { after }),
@@ -460,4 +505,135 @@ export async function listDeliveries(
     items: items.map((log) => log.recordFor(subscriptionId)!),
     nextCursor: encodeCursor(next === undefined ? undefined : { before: next }),
   };
+}
+
+/** A parked delivery as its marker holds it. */
+export interface ParkedDelivery {
+  deliveryId: string;
+  eventType: EventType;
+  parkedAt: string;
+}
+
+/** A subscription's parked deliveries, oldest first, after `after` (see `readLog` for `next`). */
+export async function readParked(
+  tenantId: string,
+  subscriptionId: string,
+  options: { after?: string; limit: number },
+): Promise<{ items: ParkedDelivery[]; next?: string }> {
+  const { items, next } = await mergeShards((shard) => parkedPartition(tenantId, subscriptionId, shard), {
+    after: options.after,
+    newestFirst: false,
+    limit: options.limit,
+  });
+  return {
+    items: items.map((item) => ({
+      deliveryId: idOf(item),
+      eventType: item.eventType as EventType,
+      parkedAt: item.parkedAt as string,
+    })),
+    ...(next !== undefined && { next }),
+  };
+}
+
+/** How many deliveries of a subscription are parked (a count over its markers). */
+export async function countParked(tenantId: string, subscriptionId: string): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: LOG_SHARDS }, async (_, shard) => {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await dynamo().send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': parkedPartition(tenantId, subscriptionId, shard) },
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += result.Count ?? 0;
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    }),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/** Removes parked markers (their deliveries were queued again, or are no longer parked). */
+export async function removeParked(
+  tenantId: string,
+  subscriptionId: string,
+  deliveryIds: readonly string[],
+): Promise<void> {
+  for (let start = 0; start < deliveryIds.length; start += 25) {
+    let requests = deliveryIds.slice(start, start + 25).map((deliveryId) => ({
+      DeleteRequest: { Key: parkedKey(tenantId, subscriptionId, deliveryId) as Record<string, unknown> },
+    }));
+    for (let tries = 0; requests.length > 0 && tries < 5; tries++) {
+      const { UnprocessedItems } = await dynamo().send(
+        new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }),
+      );
+      requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
+    }
+  }
+}
+
+/**
+ * Sets a delivery back to `pending` for a re-send (replay, catch-up) named `claimId`: only if its
+ * status is still `expected`, or it is pending under this same claim already (a re-send step that is
+ * retried sends again what it claimed; the delivery function posts a repeat only if the first has not
+ * settled). Returns whether this claim holds it.
+ */
+export async function claimForResend(
+  tenantId: string,
+  deliveryId: string,
+  subscriptionId: string,
+  expected: DeliveryStatus,
+  claimId: string,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key(tenantId, deliveryId),
+        UpdateExpression: 'SET #status = :pending, #claim = :claim',
+        ConditionExpression: '#status = :expected OR (#status = :pending AND #claim = :claim)',
+        ExpressionAttributeNames: {
+          '#status': statusAttribute(subscriptionId),
+          '#claim': claimAttribute(subscriptionId),
+        },
+        ExpressionAttributeValues: { ':pending': 'pending', ':expected': expected, ':claim': claimId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** The filter of one subscription's deliveries in the tenant's log, optionally by status and event types. */
+export function subscriptionFilter(
+  subscriptionId: string,
+  options: { status?: DeliveryStatus; eventTypes?: readonly EventType[] } = {},
+): LogFilter {
+  const filter: LogFilter = {
+    expressions: ['attribute_exists(#status)'],
+    names: { '#status': statusAttribute(subscriptionId) },
+    values: {},
+  };
+  if (options.status) {
+    filter.expressions.push('#status = :status');
+    filter.values[':status'] = options.status;
+  }
+  if (options.eventTypes?.length) {
+    const placeholders = options.eventTypes.map((eventType, index) => {
+      filter.values[`:eventType${index}`] = eventType;
+      return `:eventType${index}`;
+    });
+    filter.expressions.push(`#eventType IN (${placeholders.join(', ')})`);
+    filter.names['#eventType'] = 'eventType';
+  }
+  return filter;
 }

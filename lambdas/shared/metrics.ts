@@ -23,8 +23,10 @@ export const METRIC = {
   deliveryRetried: 'DeliveryRetried',
   /** Deliveries marked failed after the last attempt. */
   deliveryFailed: 'DeliveryFailed',
-  /** Deliveries skipped because the subscription was deleted or disabled. */
+  /** Deliveries skipped because the subscription was deleted. */
   deliverySkipped: 'DeliverySkipped',
+  /** Deliveries kept, not attempted, because the subscription is disabled (sent by a catch-up later). */
+  deliveryParked: 'DeliveryParked',
   /** Deliveries not sent because their endpoint's circuit breaker was open (each uses up its slot). */
   deliveryDeferred: 'DeliveryDeferred',
   /** Deliveries moved to the slow lane (no answer within the fast lane's limit, or known slow). */

@@ -23,7 +23,7 @@ export interface RetiredSecret {
 }
 
 /**
- * `disabled` subscriptions are neither matched to new events nor posted to: by the tenant
+ * `disabled` subscriptions are not posted to; their events are parked for a catch-up. Disabled by the tenant
  * (`PUT {"status":"disabled"}`) or by the system (the endpoint answered 410 Gone).
  */
 export const SUBSCRIPTION_STATUSES = ['active', 'disabled'] as const;
@@ -218,7 +218,10 @@ export async function deleteSubscription(tenantId: string, id: string): Promise<
   return Attributes !== undefined;
 }
 
-/** The tenant's active subscriptions to `eventType` whose product filter admits `product` (see isActive). */
+/**
+ * The tenant's subscriptions to `eventType` whose product filter admits `product`, active or disabled
+ * (a disabled one's events are parked, not dropped: docs/lifecycle.md).
+ */
 export async function matchingSubscriptions(
   tenantId: string,
   eventType: EventType,
@@ -243,7 +246,8 @@ export async function matchingSubscriptions(
     );
     for (const item of result.Items ?? []) {
       const subscription = fromItem(item);
-      if (isActive(subscription) && admitsProduct(subscription, product)) matches.push(subscription);
+      // Disabled subscriptions match too: the delivery function parks their events for a catch-up.
+      if (admitsProduct(subscription, product)) matches.push(subscription);
     }
     startKey = result.LastEvaluatedKey;
   } while (startKey);

@@ -268,7 +268,10 @@ describe('webhook subscriptions API', () => {
       );
       const listed = await call('GET', '/v1/webhooks', { tenantId });
       expect(listed.body.items).toEqual([disabled.body]);
-      expect(await matchingSubscriptions(tenantId, 'EMAIL_OPEN', undefined)).toEqual([]);
+      // Still matched while disabled: its events are parked for a catch-up (delivery: parked).
+      expect(
+        (await matchingSubscriptions(tenantId, 'EMAIL_OPEN', undefined)).map((s) => [s.id, s.status]),
+      ).toEqual([[created.body.id, 'disabled']]);
 
       const enabled = await call('PUT', `/v1/webhooks/${created.body.id}`, {
         tenantId,
@@ -293,7 +296,7 @@ describe('webhook subscriptions API', () => {
       const fetched = await call('GET', `/v1/webhooks/${created.body.id}`, { tenantId: 'tn_legacy' });
       expect(fetched.body.status).toBe('disabled');
       expect(fetched.body).not.toHaveProperty('active');
-      expect(await matchingSubscriptions('tn_legacy', 'EMAIL_OPEN', undefined)).toEqual([]);
+      expect((await matchingSubscriptions('tn_legacy', 'EMAIL_OPEN', undefined))[0]?.status).toBe('disabled');
     });
 
     it('creates a subscription disabled when asked', async () => {

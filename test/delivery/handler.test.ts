@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { sqs } from '../../lambdas/shared/aws';
 import { redrive } from '../../scripts/redrive';
-import { getDelivery } from '../../lambdas/shared/deliveries';
+import { getDelivery, readParked } from '../../lambdas/shared/deliveries';
 import { envelopeFor } from '../../lambdas/shared/events';
 import { deleteSubscription, statusPatch, updateSubscription } from '../../lambdas/shared/subscriptions';
 import { useEmulators } from '../support/emulators';
@@ -176,14 +176,15 @@ test.each([
   [
     'deleted',
     async (id: string) => void (await deleteSubscription('tn_test', id)),
-    'skipped: subscription was deleted',
+    { status: 'skipped', attempts: [{ error: 'skipped: subscription was deleted' }] },
   ],
   [
     'disabled',
     async (id: string) => void (await updateSubscription('tn_test', id, statusPatch('disabled', 'test'))),
-    'skipped: subscription is disabled',
+    // Kept for a catch-up, not attempted (docs/lifecycle.md).
+    { status: 'parked', attempts: [] },
   ],
-])('a %s subscription: recorded as skipped, nothing sent, not retried', async (_, change, error) => {
+])('a %s subscription: nothing sent, not retried, recorded as %j', async (_, change, recorded) => {
   const subscription = await createTestSubscription({ url: receiver.url });
   const request = deliveryRequestFor(subscription);
   await change(subscription.id);
@@ -195,7 +196,11 @@ test.each([
   expect(rounds[0]!.response.batchItemFailures).toHaveLength(0);
   expect(receiver.requests).toHaveLength(0);
   const record = await getDelivery(request.tenantId, subscription.id, request.deliveryId);
-  expect(record).toMatchObject({ status: 'skipped', attempts: [{ error }] });
+  expect(record).toMatchObject(recorded);
+  const parked = await readParked(request.tenantId, subscription.id, { limit: 10 });
+  expect(parked.items.map((item) => item.deliveryId)).toEqual(
+    recorded.status === 'parked' ? [request.deliveryId] : [],
+  );
 });
 
 test('one event to three subscriptions: each gets the same webhook-id; only the failing one is retried', async () => {
