@@ -47,6 +47,8 @@ export interface EventRelayConfig {
    * @default - `'none'`: the portal cannot be framed
    */
   readonly portalFrameAncestors: string;
+  /** Deliveries per second a catch-up or replay re-sends to one subscription. */
+  readonly catchUpRatePerSecond: number;
 }
 
 export const DEFAULT_CONFIG: EventRelayConfig = {
@@ -64,6 +66,7 @@ export const DEFAULT_CONFIG: EventRelayConfig = {
   maxBatchingWindowSeconds: 1,
   maxConcurrency: 10,
   portalFrameAncestors: "'none'",
+  catchUpRatePerSecond: 10,
 };
 
 /** Every configuration key is also its `cdk.json` context key. */
@@ -84,6 +87,7 @@ export const CONFIG_KEYS = [
   'maxConcurrency',
   'publicUrl',
   'portalFrameAncestors',
+  'catchUpRatePerSecond',
 ] as const satisfies readonly (keyof EventRelayConfig)[];
 
 /** API Gateway ends an integration after 30 s; the management API's test delivery must fit inside. */
@@ -155,6 +159,7 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
     maxBatchingWindowSeconds,
     maxConcurrency: integer(raw, 'maxConcurrency', 2, 1_000),
     portalFrameAncestors: frameAncestors(raw.portalFrameAncestors),
+    catchUpRatePerSecond: integer(raw, 'catchUpRatePerSecond', 1, 1_000),
     ...optional(
       'publicUrl',
       text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(

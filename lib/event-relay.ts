@@ -17,6 +17,7 @@ import { DEFAULT_CONFIG, parseConfig, type EventRelayConfig, type LogLevel } fro
 import { FanOut, type StatusQueues } from './fan-out';
 import { Functions, functionTimeouts } from './functions';
 import { Monitoring } from './monitoring';
+import { ReplayQueues } from './replay';
 import { Storage } from './storage';
 
 /** Settings of an `EventRelay`; every one is optional. Values are validated when the construct is built. */
@@ -106,6 +107,12 @@ export interface EventRelayProps {
    * @default - `'none'`: the portal cannot be framed
    */
   readonly portalFrameAncestors?: string;
+  /**
+   * Deliveries per second a catch-up (re-enabling with `catchUp`) or a replay re-sends to one
+   * subscription, 1 to 1,000.
+   * @default - 10
+   */
+  readonly catchUpRatePerSecond?: number;
 }
 
 /** The prop that carries a configuration key (the same name, except the CDK-typed log retention). */
@@ -145,8 +152,10 @@ export class EventRelay extends Construct {
   readonly storage: Storage;
   /** The bus, its archive, and per status a rule, a delivery queue and a dead-letter queue. */
   readonly fanOut: FanOut;
-  /** The four functions (authorizer, api, inbound, delivery) and their log groups. */
+  /** The functions (authorizer, api, inbound, delivery, replay) and their log groups. */
   readonly functions: Functions;
+  /** The queue (and dead-letter queue) whose messages run replays and catch-ups step by step. */
+  readonly replayQueues: ReplayQueues;
   /** The HTTP API, its stage and access logs. */
   readonly api: Api;
   /** Alarms, the alarm topic and the dashboard. */
@@ -172,11 +181,16 @@ export class EventRelay extends Construct {
       archiveRetentionDays: config.archiveRetentionDays,
       removalPolicy,
     });
+    this.replayQueues = new ReplayQueues(this, 'Replay', {
+      visibilityTimeout: timeouts.replayQueueVisibility,
+      removalPolicy,
+    });
     this.functions = new Functions(this, 'Functions', {
       config,
       timeouts,
       storage: this.storage,
       fanOut: this.fanOut,
+      replayQueues: this.replayQueues,
       removalPolicy,
     });
     const { functions } = this.functions;

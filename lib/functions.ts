@@ -26,10 +26,11 @@ import {
 } from '../lambdas/shared/tables';
 import type { EventRelayConfig } from './config';
 import type { FanOut } from './fan-out';
+import type { ReplayQueues } from './replay';
 import { staticSiteCommandHooks, staticSiteEnvironment } from './static-site';
 import type { Storage } from './storage';
 
-export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery', 'static'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'api', 'inbound', 'delivery', 'static', 'replay'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** `api` → `Api`, for construct ids. */
@@ -69,6 +70,7 @@ export const FUNCTION_TABLES: Readonly<
   // Subscriptions read-write: the endpoint health items live there, and a 410 disables a subscription.
   delivery: { read: [], readWrite: [SUBSCRIPTIONS_TABLE, DELIVERIES_TABLE] },
   static: { read: [], readWrite: [] },
+  replay: { read: [], readWrite: [DELIVERIES_TABLE] },
 };
 
 const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
@@ -77,6 +79,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   inbound: 'event-relay: provider webhooks in, normalized delivery events onto the bus',
   delivery: 'event-relay: signs and delivers queued webhooks, retrying on the schedule',
   static: 'event-relay: serves the tenant portal and the API reference (static files, strict CSP)',
+  replay: 'event-relay: re-queues replayed and parked deliveries, step by step at the catch-up rate',
 };
 
 export interface FunctionTimeouts {
@@ -85,8 +88,11 @@ export interface FunctionTimeouts {
   readonly inbound: Duration;
   readonly delivery: Duration;
   readonly static: Duration;
+  readonly replay: Duration;
   /** Visibility timeout of the delivery queues: six times the delivery timeout, as AWS recommends. */
   readonly queueVisibility: Duration;
+  /** Visibility timeout of the replay queue: six times the replay timeout. */
+  readonly replayQueueVisibility: Duration;
 }
 
 /**
@@ -103,9 +109,14 @@ export function functionTimeouts(config: Pick<EventRelayConfig, 'deliveryTimeout
     inbound: Duration.seconds(10),
     delivery: Duration.seconds(delivery),
     static: Duration.seconds(5),
+    replay: Duration.seconds(REPLAY_TIMEOUT_SECONDS),
     queueVisibility: Duration.seconds(6 * delivery),
+    replayQueueVisibility: Duration.seconds(6 * REPLAY_TIMEOUT_SECONDS),
   };
 }
+
+/** A replay step reads, claims and queues at most 500 deliveries. */
+const REPLAY_TIMEOUT_SECONDS = 60;
 
 const MEMORY_MB: Readonly<Record<FunctionName, number>> = {
   authorizer: 256,
@@ -113,6 +124,7 @@ const MEMORY_MB: Readonly<Record<FunctionName, number>> = {
   inbound: 1024,
   delivery: 512,
   static: 256,
+  replay: 512,
 };
 
 export interface FunctionsProps {
@@ -120,6 +132,7 @@ export interface FunctionsProps {
   readonly timeouts: FunctionTimeouts;
   readonly storage: Storage;
   readonly fanOut: FanOut;
+  readonly replayQueues: ReplayQueues;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -134,10 +147,16 @@ export class Functions extends Construct {
     const publicUrl: Record<string, string> = config.publicUrl ? { PUBLIC_URL: config.publicUrl } : {};
     const allowPrivateTargets = String(config.allowPrivateTargets);
     const deliveryTimeoutMs = String(config.deliveryTimeoutMs);
+    const replay = {
+      DELIVERY_QUEUE_URLS: fanOut.queueUrlsJson('queue'),
+      REPLAY_QUEUE_URL: props.replayQueues.queue.queueUrl,
+      REPLAY_RATE_PER_SECOND: String(config.catchUpRatePerSecond),
+      DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
+    };
     const environment: Record<FunctionName, Record<string, string>> = {
       authorizer: {},
       api: {
-        DELIVERY_QUEUE_URLS: fanOut.queueUrlsJson('queue'),
+        ...replay,
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
@@ -154,6 +173,7 @@ export class Functions extends Construct {
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
       },
       static: staticSiteEnvironment(config),
+      replay,
     };
 
     const logGroups = {} as Record<FunctionName, LogGroup>;
@@ -172,11 +192,18 @@ export class Functions extends Construct {
     }
 
     bus.grantPutEventsTo(functions.inbound);
+    // Replays and catch-ups: the API starts them, the replay function runs their steps.
+    props.replayQueues.queue.grantSendMessages(functions.api);
+    props.replayQueues.queue.grantSendMessages(functions.replay);
+    functions.replay.addEventSource(
+      new SqsEventSource(props.replayQueues.queue, { batchSize: 1, reportBatchItemFailures: true }),
+    );
     // Operational events (delivery finally failed, subscription disabled) go on the same bus.
     bus.grantPutEventsTo(functions.delivery);
     for (const status of STATUSES) {
       const { queue, slowQueue, deadLetterQueue } = queues[status];
       queue.grantSendMessages(functions.api);
+      queue.grantSendMessages(functions.replay);
       slowQueue.grantSendMessages(functions.delivery);
       deadLetterQueue.grantSendMessages(functions.delivery);
       // Each lane has its own event source mapping, so its own concurrency: slow endpoints never take

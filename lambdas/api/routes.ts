@@ -5,6 +5,7 @@ import { integrationRoutes } from './integrations';
 import { openApiRoute } from './openapi';
 import { portalRoutes } from './portal';
 import { providersRoute } from './providers';
+import { replayRoutes } from './replays';
 import type { ApiRoute } from './types';
 import { testWebhookRoute } from './webhook-test';
 import { webhookRoutes } from './webhooks';
@@ -19,6 +20,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...webhookRoutes,
   testWebhookRoute,
   ...deliveryRoutes,
+  ...replayRoutes,
   ...integrationRoutes,
   providersRoute,
   ...portalRoutes,

@@ -219,10 +219,20 @@ export const UpdateWebhookSchema = z
     headers: HeadersSchema.nullable().optional().describe('`null` removes them'),
     products: ProductsSchema.nullable().optional().describe('`null` removes the filter'),
     status: SubscriptionStatusSchema.optional().describe(
-      '`disabled` stops deliveries at once; `active` resumes them (and clears `disabledReason`)',
+      '`disabled` stops deliveries at once (matching events are parked); `active` resumes them (and clears `disabledReason`)',
     ),
+    catchUp: z
+      .boolean()
+      .optional()
+      .describe(
+        'With `status: "active"`: also deliver the events parked while disabled, oldest first, at the replay rate (progress: `catchUp.replayId`)',
+      ),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  .refine((patch) => !patch.catchUp || patch.status === 'active', {
+    message: 'catchUp needs status "active"',
+    path: ['catchUp'],
+  })
   .meta({ id: 'UpdateWebhook' });
 export type UpdateWebhookInput = z.infer<typeof UpdateWebhookSchema>;
 
@@ -450,3 +460,41 @@ export const WebhookStatsSchema = z
     buckets: z.array(z.object({ start: z.string(), ...CountsShape })),
   })
   .meta({ id: 'WebhookStats' });
+
+export const ReplayRequestSchema = z
+  .strictObject({
+    since: z.iso.datetime({ offset: true }).describe('Start of the window (event time), included'),
+    until: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('End of the window (event time), excluded; default now'),
+    eventTypes: z.array(EventTypeSchema).min(1).optional().describe('Only these event types'),
+    status: z
+      .enum(['failed', 'all'])
+      .default('all')
+      .describe('`failed`: only deliveries that failed; `all` (default): every delivery of the window'),
+  })
+  .meta({ id: 'ReplayRequest' });
+export type ReplayRequest = z.infer<typeof ReplayRequestSchema>;
+
+export const ReplaySchema = z
+  .object({
+    replayId: z.string(),
+    webhookId: z.string(),
+    kind: z.enum(['replay', 'catch-up']),
+    state: z
+      .enum(['running', 'finished', 'stalled'])
+      .describe('`stalled`: its steps stopped (see the replay dead-letter queue); another can start'),
+    since: z.string().optional(),
+    until: z.string().optional(),
+    eventTypes: z.array(EventTypeSchema).optional(),
+    status: z.enum(['failed', 'all', 'parked']).describe('Which deliveries it re-sends'),
+    ratePerSecond: z.number(),
+    queued: z.number().int().describe('Deliveries queued again so far'),
+    skipped: z.number().int().describe('Deliveries left alone: still being attempted, or no longer parked'),
+    total: z.number().int().optional().describe('For a catch-up: the parked deliveries when it started'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+  })
+  .meta({ id: 'Replay' });

@@ -23,6 +23,7 @@ import {
   DEFAULT_GRACE_SECONDS,
   ErrorSchema,
   PaginationQuerySchema,
+  ReplaySchema,
   RotateSecretResultSchema,
   RotateSecretSchema,
   UpdateWebhookSchema,
@@ -163,21 +164,34 @@ const update: ApiRoute = {
   tag: TAG,
   body: UpdateWebhookSchema,
   responses: {
-    200: { description: 'The updated subscription', schema: WebhookSchema },
+    200: {
+      description: 'The updated subscription; with `catchUp`, the catch-up it started',
+      schema: WebhookSchema.extend({ catchUp: ReplaySchema.optional() }),
+    },
+    409: {
+      description: '`catchUp` while a replay of this webhook runs (`replay_running`)',
+      schema: ErrorSchema,
+    },
     ...errorResponses,
     ...notFoundResponse,
   },
   async handle({ tenantId, pathParameters, body }: ApiRequest<UpdateWebhookInput>) {
     if (body.url !== undefined) checkTarget(body.url);
     // Only the fields present in the body: the repository removes fields set to null.
-    const { status, ...fields } = body;
+    const { status, catchUp, ...fields } = body;
     const patch = { ...fields } as SubscriptionPatch;
     if (status !== undefined) Object.assign(patch, statusPatch(status, DISABLED_BY_TENANT));
     if (body.events) patch.events = unique(body.events);
     if (body.products) patch.products = unique(body.products);
     const updated = await updateSubscription(tenantId, pathParameters.id!, patch);
     if (!updated) throw new NotFoundError(`No webhook ${pathParameters.id}.`);
-    return json(200, toWebhookView(updated));
+    if (!catchUp) return json(200, toWebhookView(updated));
+    // Imported here: replays.ts builds on this module's helpers.
+    const { startCatchUp, toReplayView } = await import('./replays');
+    return json(200, {
+      ...toWebhookView(updated),
+      catchUp: toReplayView(await startCatchUp(tenantId, updated.id)),
+    });
   },
 };
 

@@ -237,6 +237,7 @@ export async function recordAttempts(
           Item: {
             ...parkedKey(request.tenantId, subscriptionId, request.deliveryId),
             eventType: request.eventType,
+            payload: request.payload,
             parkedAt: now,
             expiresAt: values[':expiresAt'],
           },
@@ -511,6 +512,7 @@ export async function listDeliveries(
 export interface ParkedDelivery {
   deliveryId: string;
   eventType: EventType;
+  payload: WebhookPayload;
   parkedAt: string;
 }
 
@@ -529,6 +531,7 @@ export async function readParked(
     items: items.map((item) => ({
       deliveryId: idOf(item),
       eventType: item.eventType as EventType,
+      payload: item.payload as WebhookPayload,
       parkedAt: item.parkedAt as string,
     })),
     ...(next !== undefined && { next }),
