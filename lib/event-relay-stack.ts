@@ -12,6 +12,7 @@ import { EventRelay, eventRelayPropsFromConfig } from './event-relay';
 import type { FanOut } from './fan-out';
 import type { Functions } from './functions';
 import type { Monitoring } from './monitoring';
+import type { ReplayQueues } from './replay';
 import type { Storage } from './storage';
 
 export interface EventRelayStackProps extends StackProps {
@@ -39,6 +40,7 @@ export class EventRelayStack extends Stack {
   readonly functions: Functions;
   readonly api: Api;
   readonly monitoring: Monitoring;
+  readonly replayQueues: ReplayQueues;
 
   constructor(scope: Construct, id: string, props: EventRelayStackProps = {}) {
     super(scope, id, {
@@ -59,6 +61,7 @@ export class EventRelayStack extends Stack {
       functions: this.functions,
       api: this.api,
       monitoring: this.monitoring,
+      replayQueues: this.replayQueues,
     } = this.relay);
 
     const output = (key: string, value: string, description: string) =>

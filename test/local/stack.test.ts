@@ -77,9 +77,12 @@ it('creates each delivery queue with its dead-letter queue and the redrive count
   }
 });
 
-it("routes each status's rule to its own queue, and each queue and slow lane to the delivery function", () => {
-  const queueIds = local.plan.queues.filter((queue) => queue.deadLetterQueue).map((queue) => queue.logicalId);
-  const fastLanes = queueIds.filter((id) => !id.includes('SlowQueue'));
+it("routes each status's rule to its own queue, each queue and slow lane to the delivery function, the replay queue to the replay function", () => {
+  const functionOf = (logicalId: string) => local.plan.functions.find((f) => f.logicalId === logicalId)!.name;
+  const deliveryQueueIds = local.plan.queues
+    .filter((queue) => queue.deadLetterQueue && queue.logicalId.startsWith('FanOut'))
+    .map((queue) => queue.logicalId);
+  const fastLanes = deliveryQueueIds.filter((id) => !id.includes('SlowQueue'));
   expect(fastLanes).toHaveLength(3);
 
   expect(local.plan.rules.flatMap((rule) => rule.targetQueues).sort()).toEqual([...fastLanes].sort());
@@ -93,16 +96,19 @@ it("routes each status's rule to its own queue, and each queue and slow lane to 
     'FAILED',
     'OPEN',
   ]);
-  expect(local.plan.eventSourceMappings.map((mapping) => mapping.queueLogicalId).sort()).toEqual(
-    [...queueIds].sort(),
-  );
+  const mappings = local.plan.eventSourceMappings.map((m) => [
+    m.queueLogicalId,
+    functionOf(m.functionLogicalId),
+  ]);
   expect(
-    new Set(
-      local.plan.eventSourceMappings.map(
-        (m) => local.plan.functions.find((f) => f.logicalId === m.functionLogicalId)!.name,
-      ),
-    ),
-  ).toEqual(new Set(['delivery']));
+    mappings
+      .filter(([, fn]) => fn === 'delivery')
+      .map(([queue]) => queue)
+      .sort(),
+  ).toEqual([...deliveryQueueIds].sort());
+  expect(mappings.filter(([, fn]) => fn !== 'delivery')).toEqual([
+    [expect.stringMatching(/^ReplayQueue/), 'replay'],
+  ]);
   expect(local.plan.eventSourceMappings.every((mapping) => mapping.reportBatchItemFailures)).toBe(true);
 });
 
@@ -113,5 +119,6 @@ it('runs a handler module for every function of the template', () => {
     'delivery',
     'inbound',
     'static',
+    'replay',
   ]);
 });

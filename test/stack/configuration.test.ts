@@ -106,7 +106,9 @@ describe('cdk.json and the documentation', () => {
 
 describe('changing the configuration', () => {
   const queues = (json: Record<string, Json>) =>
-    resourcesOfType(json, 'AWS::SQS::Queue').filter(([, queue]) => queue.Properties.RedrivePolicy);
+    resourcesOfType(json, 'AWS::SQS::Queue').filter(
+      ([id, queue]) => queue.Properties.RedrivePolicy && id.startsWith('FanOut'),
+    );
   const deliveryEnv = (json: Record<string, Json>) =>
     resourcesOfType(json, 'AWS::Lambda::Function').find(
       ([, fn]) => fn.Properties.Environment.Variables.RETRY_SCHEDULE,
@@ -181,7 +183,11 @@ describe('changing the configuration', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
-    for (const [, mapping] of resourcesOfType(json, 'AWS::Lambda::EventSourceMapping')) {
+    const deliveryMappings = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
+      JSON.stringify(mapping.Properties.FunctionName).includes('Delivery'),
+    );
+    expect(deliveryMappings).toHaveLength(STATUSES.length);
+    for (const [, mapping] of deliveryMappings) {
       expect(mapping.Properties).toMatchObject({
         BatchSize: 100,
         MaximumBatchingWindowInSeconds: 5,

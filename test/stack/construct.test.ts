@@ -28,8 +28,9 @@ function synth(stack: Stack): Record<string, Json> {
 
 const RELAY_TYPES = {
   'AWS::DynamoDB::Table': TABLES.length,
-  // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue.
-  'AWS::SQS::Queue': 4 * STATUSES.length,
+  // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue; the
+  // replay queue and its dead-letter queue.
+  'AWS::SQS::Queue': 4 * STATUSES.length + 2,
   'AWS::Lambda::Function': FUNCTION_NAMES.length,
   'AWS::Events::EventBus': 1,
   'AWS::ApiGatewayV2::Api': 1,

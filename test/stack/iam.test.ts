@@ -65,7 +65,7 @@ describe('function permissions', () => {
     expect(actual('static')).toEqual(expected('static', {}));
   });
 
-  it('lets the management API read and write its five tables (never Tenants) and send to the three delivery queues', () => {
+  it('lets the management API read and write its five tables (never Tenants) and send to the delivery and replay queues', () => {
     expect(actual('api')).toEqual(
       expected(
         'api',
@@ -76,7 +76,20 @@ describe('function permissions', () => {
           Idempotency: 'readWrite',
           PortalSessions: 'readWrite',
         },
-        Object.fromEntries(queueIds.map((id) => [id, SEND])),
+        Object.fromEntries([...queueIds, idOf(stack.replayQueues.queue)].map((id) => [id, SEND])),
+      ),
+    );
+  });
+
+  it('lets the replay function write delivery logs, send to the delivery queues and consume the replay queue', () => {
+    expect(actual('replay')).toEqual(
+      expected(
+        'replay',
+        { Deliveries: 'readWrite' },
+        {
+          ...Object.fromEntries(queueIds.map((id) => [id, SEND])),
+          [idOf(stack.replayQueues.queue)]: [...new Set([...CONSUME, ...SEND])].sort(),
+        },
       ),
     );
   });

@@ -57,12 +57,13 @@ describe('cdk-nag AwsSolutions', () => {
         expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/index\/\*\]$/);
     }
     const byRule = (rule: string) => found.filter(({ id }) => id.startsWith(rule));
-    expect(byRule('AwsSolutions-SQS3').map(({ construct }) => construct)).toEqual(
-      STATUSES.flatMap((status) => [
+    expect(byRule('AwsSolutions-SQS3').map(({ construct }) => construct)).toEqual([
+      ...STATUSES.flatMap((status) => [
         stack.fanOut.queues[status].deadLetterQueue,
         stack.fanOut.queues[status].targetDeadLetterQueue,
       ]),
-    );
+      stack.replayQueues.deadLetterQueue,
+    ]);
     // The unauthorized routes, and the catch-all route (it only ever answers 404 or 405).
     expect(byRule('AwsSolutions-APIG4')).toHaveLength(ROUTES.filter((route) => !route.authorized).length + 1);
     expect(new Set(found.map(({ id }) => id.replace(/\[.*$/, '')))).toEqual(

@@ -9,7 +9,7 @@ import { METRIC } from '../../lambdas/shared/metrics';
 import { maxAttempts, DEFAULT_RETRY_SCHEDULE_SECONDS } from '../../lambdas/shared/retry-schedule';
 import { ROUTES, routeKey } from '../../lambdas/shared/routes';
 import { TABLES } from '../../lambdas/shared/tables';
-import type { FunctionName } from '../../lib/functions';
+import { FUNCTION_NAMES, type FunctionName } from '../../lib/functions';
 import { referencedIds, resourcesOfType, synthesize, type Json } from './support';
 
 const { stack, json, template, idOf } = synthesize();
@@ -100,8 +100,9 @@ describe('fan-out', () => {
 
   it('encrypts every queue and refuses non-TLS access to it', () => {
     const queues = resourcesOfType(json, 'AWS::SQS::Queue');
-    // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue.
-    expect(queues).toHaveLength(STATUSES.length * 4);
+    // Per status: fast lane, slow lane, their dead-letter queue, the rule target's dead-letter queue;
+    // the replay queue and its dead-letter queue.
+    expect(queues).toHaveLength(STATUSES.length * 4 + 2);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       const policies = resourcesOfType(json, 'AWS::SQS::QueuePolicy').filter(([, policy]) =>
@@ -180,13 +181,22 @@ describe('fan-out', () => {
     },
   );
 
+  it('drives the replay function from the replay queue, one step per invocation', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [idOf(stack.replayQueues.queue), 'Arn'] },
+      FunctionName: { Ref: functionId('Replay') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 1,
+    });
+  });
+
   it('has no other event source mappings', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STATUSES.length * 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STATUSES.length * 2 + 1);
   });
 });
 
 describe('functions', () => {
-  const names = ['Authorizer', 'Api', 'Inbound', 'Delivery', 'Static'];
+  const names = ['Authorizer', 'Api', 'Inbound', 'Delivery', 'Static', 'Replay'];
 
   it('runs five functions on the newest Node.js runtime, arm64, with Powertools settings', () => {
     template.resourceCountIs('AWS::Lambda::Function', names.length);
@@ -224,7 +234,12 @@ describe('functions', () => {
         IDEMPOTENCY_TABLE: 'Idempotency',
         PORTAL_SESSIONS_TABLE: 'PortalSessions',
       },
-      { ALLOW_PRIVATE_TARGETS: 'false', DELIVERY_TIMEOUT_MS: '10000', DELIVERY_LOG_TTL_DAYS: '30' },
+      {
+        ALLOW_PRIVATE_TARGETS: 'false',
+        DELIVERY_TIMEOUT_MS: '10000',
+        REPLAY_RATE_PER_SECOND: '10',
+        DELIVERY_LOG_TTL_DAYS: '30',
+      },
     ],
     [
       'Inbound',
@@ -246,11 +261,16 @@ describe('functions', () => {
       },
     ],
     ['Static', {}, { FRAME_ANCESTORS: "'none'" }],
+    [
+      'Replay',
+      { DELIVERIES_TABLE: 'Deliveries' },
+      { REPLAY_RATE_PER_SECOND: '10', DELIVERY_LOG_TTL_DAYS: '30' },
+    ],
   ] as const)('gives %s exactly its contract environment', (name, tables, literals) => {
     const variables = R[functionId(name)].Properties.Environment.Variables as Record<string, Json>;
     const extra =
-      name === 'Api'
-        ? ['DELIVERY_QUEUE_URLS']
+      name === 'Api' || name === 'Replay'
+        ? ['DELIVERY_QUEUE_URLS', 'REPLAY_QUEUE_URL']
         : name === 'Inbound'
           ? ['EVENT_BUS_NAME']
           : name === 'Delivery'
@@ -440,7 +460,7 @@ describe('monitoring', () => {
   });
 
   it('has no alarms beyond those', () => {
-    expect(alarms()).toHaveLength(STATUSES.length * 3 + 5 * 2 + 1);
+    expect(alarms()).toHaveLength(STATUSES.length * 3 + FUNCTION_NAMES.length * 2 + 1);
   });
 
   it('shows deliveries, failures, retries, latency, queue and DLQ depth per event type on the dashboard', () => {
