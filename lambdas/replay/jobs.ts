@@ -150,8 +150,10 @@ export async function recordStep(
     ':now': now,
     ':running': 'running',
   };
+  const names: Record<string, string> = { '#step': 'step', '#state': 'state' };
   if (progress.position !== undefined) {
     sets.push('#position = :position');
+    names['#position'] = 'position';
     values[':position'] = progress.position;
   }
   if (progress.finished) {
@@ -165,7 +167,7 @@ export async function recordStep(
         Key: jobKey(job.tenantId, job.subscriptionId, job.replayId),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: '#step = :step AND #state = :running',
-        ExpressionAttributeNames: { '#step': 'step', '#state': 'state', '#position': 'position' },
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),

@@ -56,31 +56,36 @@ async function subscribe(path: string) {
   return created.body.id as string;
 }
 
-/** Posts OPEN events `prefix-0..n-1`, event `i` having occurred at `start + i` minutes. */
-async function sendEvents(prefix: string, count: number, start: number): Promise<void> {
-  const events = Array.from({ length: count }, (_, i) => ({
-    id: `${prefix}-${i}`,
-    status: 'OPEN',
-    channel: 'EMAIL',
-    trackingId: `trk_${prefix}_${i}`,
-    occurredAt: new Date(start + i * 60_000).toISOString(),
-  }));
-  const { body, headers } = genericRequest(GENERIC_SECRET, events);
-  expect((await postInbound(inboundUrl, body, headers)).status).toBe(200);
+/**
+ * Posts OPEN events `prefix-0..n-1`, one request each; returns the time just before each was sent.
+ * A generic event's delivery id begins with its first arrival (its own time is the sender's to
+ * change), so event `i` lies in the window [times[i], times[i + 1]).
+ */
+async function sendEvents(prefix: string, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    times.push(Date.now());
+    const { body, headers } = genericRequest(GENERIC_SECRET, [
+      { id: `${prefix}-${i}`, status: 'OPEN', channel: 'EMAIL', trackingId: `trk_${prefix}_${i}` },
+    ]);
+    expect((await postInbound(inboundUrl, body, headers)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return times;
 }
 
 const trackingIds = (path: string) =>
   receiver.at(path).map((delivery) => (JSON.parse(delivery.body) as { trackingId: string }).trackingId);
 
 describe('replay of a time window', () => {
-  const start = Date.now() - 3_600_000;
+  let times: number[];
   let replayed: string;
   let other: string;
 
   beforeAll(async () => {
     replayed = await subscribe('/replay-a');
     other = await subscribe('/replay-b');
-    await sendEvents('r', 12, start);
+    times = await sendEvents('r', 12);
     await eventually(
       'the first deliveries',
       () => receiver.at('/replay-a').length === 12 && receiver.at('/replay-b').length === 12,
@@ -94,8 +99,8 @@ describe('replay of a time window', () => {
         .map((delivery) => [JSON.parse(delivery.body).trackingId, delivery.headers['webhook-id']]),
     );
     const answer = await api.post(`/v1/webhooks/${replayed}/replay`, {
-      since: new Date(start + 60_000).toISOString(),
-      until: new Date(start + 4 * 60_000).toISOString(),
+      since: new Date(times[1]!).toISOString(),
+      until: new Date(times[4]!).toISOString(),
     });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({
@@ -121,10 +126,7 @@ describe('replay of a time window', () => {
   });
 
   it('runs one replay per subscription at a time (409), paced at the configured rate, idempotent on Idempotency-Key', async () => {
-    const request = {
-      since: new Date(start).toISOString(),
-      until: new Date(start + 12 * 60_000).toISOString(),
-    };
+    const request = { since: new Date(times[0]!).toISOString() };
     const post = (key: string) =>
       fetch(`${local.apiUrl}/v1/webhooks/${replayed}/replay`, {
         method: 'POST',
@@ -172,8 +174,8 @@ describe('replay of a time window', () => {
     expect(old.status).toBe(400);
     expect(old.body.error.code).toBe('window_outside_retention');
     const reversed = await api.post(`/v1/webhooks/${other}/replay`, {
-      since: new Date(start + 60_000).toISOString(),
-      until: new Date(start).toISOString(),
+      since: new Date(times[1]!).toISOString(),
+      until: new Date(times[0]!).toISOString(),
     });
     expect(reversed.status).toBe(400);
     expect(reversed.body.error.code).toBe('invalid_window');
@@ -186,7 +188,7 @@ describe('disable, park, catch up', () => {
     const disabled = await api.put(`/v1/webhooks/${webhook}`, { status: 'disabled' });
     expect(disabled.body.status).toBe('disabled');
 
-    await sendEvents('p', 5, Date.now() - 600_000);
+    await sendEvents('p', 5);
     const parked = await eventually('five parked deliveries', async () => {
       const page = await api.get(`/v1/webhooks/${webhook}/logs?status=parked`);
       return page.body.items.length === 5 ? page.body.items : undefined;
