@@ -72,8 +72,10 @@ type Lane = 'fast' | 'slow';
 
 /** What became of one delivery (one subscription) in this round; drives the metrics. */
 type DeliveryOutcome =
-  /** The subscription is gone or disabled: recorded as skipped, not retried. */
+  /** The subscription is gone: recorded as skipped, not retried. */
   | { kind: 'skipped' }
+  /** The subscription is disabled: recorded as parked, for a catch-up to send later (docs/lifecycle.md). */
+  | { kind: 'parked' }
   /** The breaker is open: not sent; this slot of the schedule is used up. */
   | { kind: 'deferred'; deliveryStatus: DeliveryStatus }
   /** Moved to the slow lane without using up an attempt. */
@@ -379,10 +381,13 @@ async function deliverTo(
   };
   const at = new Date();
   const gate = context.gates.get(stateKey(request.tenantId, subscriptionId));
-  if (!gate || !isActive(gate.state.subscription)) {
-    const reason = gate ? 'subscription is disabled' : 'subscription was deleted';
-    logger.info('delivery skipped', { ...logContext, reason });
-    return skipped(subscriptionId, at, reason);
+  if (!gate) {
+    logger.info('delivery skipped', { ...logContext, reason: 'subscription was deleted' });
+    return skipped(subscriptionId, at, 'subscription was deleted');
+  }
+  if (!isActive(gate.state.subscription)) {
+    logger.info('delivery parked', { ...logContext, reason: gate.state.subscription.disabledReason });
+    return { outcome: { kind: 'parked' }, recorded: { subscriptionId, status: 'parked' } };
   }
 
   const decision = await gate.decide(lane, at.getTime());
@@ -722,6 +727,7 @@ function publishMetrics(outcomes: readonly RecordOutcome[], context: BatchContex
     metrics.addDimension(STATUS_DIMENSION, status);
     for (const outcome of group) {
       if (outcome.kind === 'skipped') metrics.addMetric(METRIC.deliverySkipped, MetricUnit.Count, 1);
+      if (outcome.kind === 'parked') metrics.addMetric(METRIC.deliveryParked, MetricUnit.Count, 1);
       if (outcome.kind === 'handedOff') metrics.addMetric(METRIC.deliveryHandedOff, MetricUnit.Count, 1);
       if (outcome.kind === 'deferred') {
         metrics.addMetric(METRIC.deliveryDeferred, MetricUnit.Count, 1);

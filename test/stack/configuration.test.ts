@@ -186,7 +186,7 @@ describe('changing the configuration', () => {
     const deliveryMappings = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
       JSON.stringify(mapping.Properties.FunctionName).includes('Delivery'),
     );
-    expect(deliveryMappings).toHaveLength(STATUSES.length);
+    expect(deliveryMappings).toHaveLength(2 * STATUSES.length);
     for (const [, mapping] of deliveryMappings) {
       expect(mapping.Properties).toMatchObject({
         BatchSize: 100,
