@@ -695,12 +695,19 @@ async function processRecord(
       status,
       keep,
       deliveries: results.map((r) => r.outcome),
-      counted: recorded.map((entry) => ({
-        tenantId: request.tenantId,
-        subscriptionId: entry.subscriptionId,
-        status: entry.status,
-        at: entry.attempt.at,
-      })),
+      // A parked delivery made no attempt: nothing to count.
+      counted: recorded.flatMap((entry) =>
+        entry.attempt
+          ? [
+              {
+                tenantId: request.tenantId,
+                subscriptionId: entry.subscriptionId,
+                status: entry.status,
+                at: entry.attempt.at,
+              },
+            ]
+          : [],
+      ),
     };
   } catch (error) {
     logger.error('delivery crashed; the message will be retried', {

@@ -118,7 +118,7 @@ it('runs a handler module for every function of the template', () => {
     'authorizer',
     'delivery',
     'inbound',
-    'static',
     'replay',
+    'static',
   ]);
 });

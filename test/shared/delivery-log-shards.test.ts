@@ -134,7 +134,7 @@ describe('delivery log across shards (dynalite)', () => {
     );
     // Another tenant's delivery with the same id is not in this log, nor this tenant's in that one.
     expect((await allPages('tn_other', 'sub_a', { limit: 20 })).ids).toEqual([idOf(1)]);
-  });
+  }, 60_000);
 
   it('reads a time window oldest first, and resumes after the last item', async () => {
     const first = await readLog('tn_sharded', {
@@ -176,5 +176,5 @@ describe('delivery log across shards (dynalite)', () => {
     expect(ids).toEqual([...rare].sort((x, y) => y - x).map(idOf));
     // 2,600 items to look through at most 2,000 a page: at least two pages.
     expect(pages).toBeGreaterThanOrEqual(2);
-  });
+  }, 60_000);
 });
