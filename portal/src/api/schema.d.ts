@@ -191,6 +191,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-send what this webhook was sent (or should have been sent) in a time window, with the original webhook-id, at the replay rate */
+        post: operations["postWebhooksByIdReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/replays/{replayId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress of a replay or catch-up */
+        get: operations["getWebhooksByIdReplaysByReplayId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/parked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many deliveries are parked for this webhook (kept while it was disabled) */
+        get: operations["getWebhooksByIdParked"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations": {
         parameters: {
             query?: never;
@@ -405,10 +456,41 @@ export interface components {
             /** @description `null` removes the filter */
             products?: string[] | null;
             /**
-             * @description `disabled` stops deliveries at once; `active` resumes them (and clears `disabledReason`)
+             * @description `disabled` stops deliveries at once (matching events are parked); `active` resumes them (and clears `disabledReason`)
              * @enum {string}
              */
             status?: "active" | "disabled";
+            /** @description With `status: "active"`: also deliver the events parked while disabled, oldest first, at the replay rate (progress: `catchUp.replayId`) */
+            catchUp?: boolean;
+        };
+        Replay: {
+            replayId: string;
+            webhookId: string;
+            /** @enum {string} */
+            kind: "replay" | "catch-up";
+            /**
+             * @description `stalled`: its steps stopped (see the replay dead-letter queue); another can start
+             * @enum {string}
+             */
+            state: "running" | "finished" | "stalled";
+            since?: string;
+            until?: string;
+            eventTypes?: ("EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED")[];
+            /**
+             * @description Which deliveries it re-sends
+             * @enum {string}
+             */
+            status: "failed" | "all" | "parked";
+            ratePerSecond: number;
+            /** @description Deliveries queued again so far */
+            queued: number;
+            /** @description Deliveries left alone: still being attempted, or no longer parked */
+            skipped: number;
+            /** @description For a catch-up: the parked deliveries when it started */
+            total?: number;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt?: string;
         };
         RotateSecret: {
             /** @description How long the previous secret keeps signing (default 86400, 0 retires it at once) */
@@ -448,7 +530,7 @@ export interface components {
             /** @enum {string} */
             eventType: "EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED";
             /** @enum {string} */
-            status: "pending" | "succeeded" | "failed" | "skipped";
+            status: "pending" | "succeeded" | "failed" | "skipped" | "parked";
             /** @description The body that was (or will be) POSTed */
             event: {
                 /** @description OPEN, CLICK, or <CHANNEL>_FAILED */
@@ -482,7 +564,7 @@ export interface components {
             /** @enum {string} */
             eventType: "EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED";
             /** @enum {string} */
-            status: "pending" | "succeeded" | "failed" | "skipped";
+            status: "pending" | "succeeded" | "failed" | "skipped" | "parked";
             /** @description The body that was (or will be) POSTed */
             event: {
                 /** @description OPEN, CLICK, or <CHANNEL>_FAILED */
@@ -542,6 +624,29 @@ export interface components {
                 /** @description Failed attempts followed by a retry */
                 retried: number;
             }[];
+        };
+        ReplayRequest: {
+            /**
+             * Format: date-time
+             * @description Start of the window (event time), included
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description End of the window (event time), excluded; default now
+             */
+            until?: string;
+            /** @description Only these event types */
+            eventTypes?: ("EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED")[];
+            /**
+             * @description `failed`: only deliveries that failed; `all` (default): every delivery of the window
+             * @default all
+             * @enum {string}
+             */
+            status: "failed" | "all";
+        };
+        ParkedCount: {
+            parked: number;
         };
         CreateIntegration: {
             /** @enum {string} */
@@ -842,13 +947,36 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated subscription */
+            /** @description The updated subscription; with `catchUp`, the catch-up it started */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Webhook"];
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        events: ("EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED")[];
+                        description?: string;
+                        /** @description The password is never shown */
+                        auth?: {
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        };
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        products?: string[];
+                        /** @enum {string} */
+                        status: "active" | "disabled";
+                        /** @description Why it is disabled: by the tenant through the API, or by the system (e.g. 410 Gone) */
+                        disabledReason?: string;
+                        disabledAt?: string;
+                        createdAt: string;
+                        updatedAt: string;
+                        catchUp?: components["schemas"]["Replay"];
+                    };
                 };
             };
             /** @description Invalid input; the message names the field */
@@ -871,6 +999,15 @@ export interface operations {
             };
             /** @description No such webhook for this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `catchUp` while a replay of this webhook runs (`replay_running`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1099,7 +1236,7 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
-                status?: "pending" | "succeeded" | "failed" | "skipped";
+                status?: "pending" | "succeeded" | "failed" | "skipped" | "parked";
                 eventType?: "EMAIL_OPEN" | "EMAIL_CLICK" | "EMAIL_FAILED" | "SMS_FAILED" | "CALL_FAILED" | "PUSH_FAILED" | "WEB_PUSH_FAILED" | "INAPP_WEB_FAILED";
                 /** @description Only events from this time on (ISO 8601) */
                 since?: string;
@@ -1305,6 +1442,179 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookStats"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWebhooksByIdReplay: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat within 24 hours returns the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; the first deliveries are queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A replay or catch-up of this webhook is running (`replay_running`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Could not start; retry with the same Idempotency-Key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdReplaysByReplayId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdParked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkedCount"];
                 };
             };
             /** @description Invalid input; the message names the field */
