@@ -5,7 +5,7 @@ import { DeliveryStatusBadge } from './DeliveryStatus';
 import { EmptyState, ErrorMessage, Loading } from './Status';
 import { useLoad } from './useLoad';
 
-const STATUSES = ['succeeded', 'failed', 'pending', 'skipped'] as const;
+const STATUSES = ['succeeded', 'failed', 'pending', 'skipped', 'parked'] as const;
 const PAGE_SIZE = 20;
 
 /** `datetime-local` value (local time) → ISO, or undefined when empty. */
