@@ -2,12 +2,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readDoc, ROOT } from './runnable';
 
-/**
- * Pages other work is still writing: linked from the table of contents already. A link to one of them is
- * allowed to dangle until the page exists, and is checked like any other from then on.
- */
-const PENDING = new Set(['docs/lifecycle.md']);
-
 /** The pages whose links are checked. */
 const pages = [
   'README.md',
@@ -62,7 +56,6 @@ function linksOf(page: string): { target: string; anchor?: string }[] {
 describe('links between the docs', () => {
   it.each(pages)('every relative link of %s resolves, anchors included', (page) => {
     const broken = linksOf(page)
-      .filter(({ target }) => !(PENDING.has(target) && !existsSync(join(ROOT, target))))
       .filter(
         ({ target, anchor }) =>
           !existsSync(join(ROOT, target)) ||
