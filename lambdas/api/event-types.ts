@@ -9,20 +9,20 @@ import { WebhookPayloadSchema } from '../shared/events';
 import { json } from '../shared/http';
 import { samplePayload } from './samples';
 import { EventTypeInfoSchema, ErrorSchema } from './schemas';
+import { jsonSchemaOf } from './json-schema';
 import type { ApiRoute } from './types';
 import * as z from 'zod';
 
 /** The body schema of one event type: the webhook payload with its `eventType` and `channel` fixed. */
 export function eventTypeSchema(type: EventType): Record<string, unknown> {
   const { status, channel } = splitEventType(type);
-  const { $schema: _schema, ...schema } = z.toJSONSchema(
+  return jsonSchemaOf(
     WebhookPayloadSchema.extend({
       eventType: z.literal(payloadEventType(status, channel)),
       channel: z.literal(channel),
     }),
-    { target: 'draft-2020-12', io: 'output' },
-  ) as Record<string, unknown>;
-  return schema;
+    'output',
+  );
 }
 
 export const eventTypesRoute: ApiRoute = {

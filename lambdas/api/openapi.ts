@@ -6,10 +6,9 @@
 import * as z from 'zod';
 import { json } from '../shared/http';
 import { ROUTES } from '../shared/routes';
+import { jsonSchemaOf, type JsonSchema } from './json-schema';
 import type { ApiRoute } from './types';
 import { version } from '../../package.json';
-
-type JsonSchema = Record<string, unknown>;
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
@@ -29,13 +28,8 @@ function toJsonSchema(
   io: 'input' | 'output',
   components: Record<string, JsonSchema>,
 ): JsonSchema {
-  const converted = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
-  const text = JSON.stringify(converted).replaceAll('"#/$defs/', `"${COMPONENT_REF}`);
-  const {
-    $schema: _schema,
-    $defs,
-    ...rest
-  } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const text = JSON.stringify(jsonSchemaOf(schema, io)).replaceAll('"#/$defs/', `"${COMPONENT_REF}`);
+  const { $defs, ...rest } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema> };
   for (const [name, definition] of Object.entries($defs ?? {})) components[name] = definition;
   return rest;
 }

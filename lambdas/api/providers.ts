@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { PROVIDER_NAMES, providerModule, type ProviderName } from '../providers/registry';
 import { json } from '../shared/http';
+import { jsonSchemaOf } from './json-schema';
 import { ErrorSchema } from './schemas';
 import type { ApiRoute } from './types';
 
@@ -95,12 +96,12 @@ export const providersRoute: ApiRoute = {
     return json(200, {
       items: PROVIDER_NAMES.map((name) => {
         const module = providerModule(name)!;
-        const { $schema: _schema, ...credentials } = z.toJSONSchema(module.credentialsSchema, {
-          io: 'input',
-          unrepresentable: 'any',
-          target: 'draft-2020-12',
-        }) as Record<string, unknown>;
-        return { name, title: module.title, credentials, setup: PROVIDER_SETUP[name] };
+        return {
+          name,
+          title: module.title,
+          credentials: jsonSchemaOf(module.credentialsSchema, 'input'),
+          setup: PROVIDER_SETUP[name],
+        };
       }),
     });
   },
