@@ -49,6 +49,12 @@ export interface EventRelayConfig {
   readonly portalFrameAncestors: string;
   /** Deliveries per second a catch-up or replay re-sends to one subscription. */
   readonly catchUpRatePerSecond: number;
+  /**
+   * Seconds an endpoint may fail every attempt before the system disables its subscription (its
+   * later deliveries are parked for a catch-up); 0 never disables.
+   * @default 432000 (5 days)
+   */
+  readonly disableAfterFailingSeconds: number;
 }
 
 export const DEFAULT_CONFIG: EventRelayConfig = {
@@ -67,6 +73,7 @@ export const DEFAULT_CONFIG: EventRelayConfig = {
   maxConcurrency: 10,
   portalFrameAncestors: "'none'",
   catchUpRatePerSecond: 10,
+  disableAfterFailingSeconds: 5 * 86_400,
 };
 
 /** Every configuration key is also its `cdk.json` context key. */
@@ -88,6 +95,7 @@ export const CONFIG_KEYS = [
   'publicUrl',
   'portalFrameAncestors',
   'catchUpRatePerSecond',
+  'disableAfterFailingSeconds',
 ] as const satisfies readonly (keyof EventRelayConfig)[];
 
 /** API Gateway ends an integration after 30 s; the management API's test delivery must fit inside. */
@@ -160,6 +168,7 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
     maxConcurrency: integer(raw, 'maxConcurrency', 2, 1_000),
     portalFrameAncestors: frameAncestors(raw.portalFrameAncestors),
     catchUpRatePerSecond: integer(raw, 'catchUpRatePerSecond', 1, 1_000),
+    disableAfterFailingSeconds: integer(raw, 'disableAfterFailingSeconds', 0, 3_650 * 86_400),
     ...optional(
       'publicUrl',
       text(raw, 'publicUrl', /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')?.replace(

@@ -113,6 +113,12 @@ export interface EventRelayProps {
    * @default - 10
    */
   readonly catchUpRatePerSecond?: number;
+  /**
+   * Seconds an endpoint may fail every attempt before the system disables its subscription (later
+   * deliveries are parked for a catch-up); 0 never disables.
+   * @default - 432000 (5 days, as Svix)
+   */
+  readonly disableAfterFailingSeconds?: number;
 }
 
 /** The prop that carries a configuration key (the same name, except the CDK-typed log retention). */

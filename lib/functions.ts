@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STATUSES } from '../lambdas/shared/catalog';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/metrics';
+import { OPERATIONS_SOURCE } from '../lambdas/shared/operations';
 import { formatRetrySchedule } from '../lambdas/shared/retry-schedule';
 import {
   DELIVERIES_TABLE,
@@ -152,6 +153,7 @@ export class Functions extends Construct {
       REPLAY_QUEUE_URL: props.replayQueues.queue.queueUrl,
       REPLAY_RATE_PER_SECOND: String(config.catchUpRatePerSecond),
       DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
+      EVENT_BUS_NAME: bus.eventBusName,
     };
     const environment: Record<FunctionName, Record<string, string>> = {
       authorizer: {},
@@ -171,6 +173,7 @@ export class Functions extends Construct {
         EVENT_BUS_NAME: bus.eventBusName,
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
+        DISABLE_AFTER_FAILING_SECONDS: String(config.disableAfterFailingSeconds),
       },
       static: staticSiteEnvironment(config),
       replay,
@@ -198,8 +201,19 @@ export class Functions extends Construct {
     functions.replay.addEventSource(
       new SqsEventSource(props.replayQueues.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
-    // Operational events (delivery finally failed, subscription disabled) go on the same bus.
+    // Operational events go on the same bus: the delivery function's (delivery failed, subscription
+    // disabled, deliveries parked), the API's (disabled or re-enabled by the tenant, replay started) and
+    // the replay function's (replay finished). The API and replay functions may put only that source.
     bus.grantPutEventsTo(functions.delivery);
+    for (const fn of [functions.api, functions.replay]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': [OPERATIONS_SOURCE] } },
+        }),
+      );
+    }
     for (const status of STATUSES) {
       const { queue, slowQueue, deadLetterQueue } = queues[status];
       queue.grantSendMessages(functions.api);

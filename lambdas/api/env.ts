@@ -18,6 +18,8 @@ const ApiEnvSchema = z.object({
   ALLOW_PRIVATE_TARGETS: booleanFromEnv(false),
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   DELIVERY_LOG_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** The stack's bus, for operational events (re-enabled, replay started, …); without it they are logged. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
   PUBLIC_URL: z
     .string()
     .url()

@@ -14,7 +14,8 @@ import { json } from '../shared/http';
 import { newId } from '../shared/ids';
 import { logger } from '../shared/logger';
 import { replayEnv } from '../replay/env';
-import { getJob, STALE_AFTER_MS, startJob, type ReplayJob } from '../replay/jobs';
+import { getJob, replayStartedEvent, STALE_AFTER_MS, startJob, type ReplayJob } from '../replay/jobs';
+import { emitOperationalEvents } from '../shared/operations';
 import { runStep, type StepMessage } from '../replay/step';
 import { ErrorSchema, ReplayRequestSchema, ReplaySchema, type ReplayRequest } from './schemas';
 import type { ApiRequest, ApiRoute } from './types';
@@ -65,6 +66,10 @@ export async function launchJob(
     expiresAt: Math.floor(now.getTime() / 1000) + env.DELIVERY_LOG_TTL_DAYS * 86_400,
   };
   await startJob(job);
+  await emitOperationalEvents([replayStartedEvent(job)], {
+    busName: env.EVENT_BUS_NAME,
+    ttlSeconds: env.DELIVERY_LOG_TTL_DAYS * 86_400,
+  });
   try {
     return (await runStep(job, env)) ?? job;
   } catch (error) {
@@ -91,8 +96,12 @@ export async function launchJob(
 }
 
 /** Starts the catch-up of a re-enabled subscription's parked deliveries (PUT with `catchUp`). */
-export async function startCatchUp(tenantId: string, subscriptionId: string): Promise<ReplayJob> {
-  const total = await countParked(tenantId, subscriptionId);
+export async function startCatchUp(
+  tenantId: string,
+  subscriptionId: string,
+  parked?: number,
+): Promise<ReplayJob> {
+  const total = parked ?? (await countParked(tenantId, subscriptionId));
   return launchJob({ tenantId, subscriptionId, kind: 'catch-up', selection: 'parked', total });
 }
 

@@ -1,4 +1,5 @@
 /** Every route the management API function serves. */
+import { activityRoute } from './activity';
 import { deliveryRoutes } from './deliveries';
 import { eventTypesRoute } from './event-types';
 import { integrationRoutes } from './integrations';
@@ -21,6 +22,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   testWebhookRoute,
   ...deliveryRoutes,
   ...replayRoutes,
+  activityRoute,
   ...integrationRoutes,
   providersRoute,
   ...portalRoutes,

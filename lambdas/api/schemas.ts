@@ -7,6 +7,7 @@ import { EVENT_TYPES } from '../shared/catalog';
 import { WebhookPayloadSchema } from '../shared/events';
 import { DELIVERY_STATUSES } from '../shared/deliveries';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
+import { ACTIVITY_TYPES } from '../shared/operations';
 import { SUBSCRIPTION_STATUSES } from '../shared/subscriptions';
 import { PORTAL_CAPABILITIES, SESSION_SECONDS } from '../shared/portal-sessions';
 
@@ -498,3 +499,43 @@ export const ReplaySchema = z
     finishedAt: z.string().optional(),
   })
   .meta({ id: 'Replay' });
+
+// --- Activity (operational events of a subscription) --------------------------------------------
+
+export const ActivitySchema = z
+  .object({
+    activityId: z.string().describe('Time-ordered id of the entry; pages go by it'),
+    type: z
+      .enum(ACTIVITY_TYPES)
+      .describe('The operational event (its EventBridge detail-type, source `event-relay.operations`)'),
+    at: z.string().describe('When it happened (ISO 8601)'),
+    webhookId: z.string(),
+    by: z
+      .enum(['system', 'api', 'portal'])
+      .optional()
+      .describe('Disabled / Re-enabled: the system, or the tenant through the API or the portal'),
+    reason: z.string().optional().describe('Subscription Disabled: why'),
+    disabledAt: z.string().optional(),
+    enabledAt: z.string().optional(),
+    parked: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'Deliveries Parked: parked in this disabled period so far (the entry counts up); Re-enabled: parked when re-enabled',
+      ),
+    lastParkedAt: z.string().optional(),
+    catchUp: z.boolean().optional().describe('Re-enabled: whether a catch-up was started'),
+    replayId: z.string().optional(),
+    kind: z.enum(['replay', 'catch-up']).optional(),
+    status: z.string().optional().describe('Replay Started: which deliveries (`failed`, `all`, `parked`)'),
+    since: z.string().optional(),
+    until: z.string().optional(),
+    total: z.number().int().optional(),
+    ratePerSecond: z.number().optional(),
+    queued: z.number().int().optional().describe('Replay Finished: deliveries queued again'),
+    skipped: z.number().int().optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+  })
+  .meta({ id: 'Activity' });

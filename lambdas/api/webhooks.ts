@@ -3,9 +3,12 @@
  * partition, so another tenant's id is simply not found (404), never forbidden.
  */
 import { randomBytes } from 'node:crypto';
+import { countParked } from '../shared/deliveries';
+import { forgetHealth } from '../shared/endpoint-health';
 import { NotFoundError } from '../shared/errors';
 import { json, noContent } from '../shared/http';
 import { newId } from '../shared/ids';
+import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
 import {
   createSubscription,
   deleteSubscription,
@@ -84,6 +87,15 @@ export async function requireSubscription(tenantId: string, id: string): Promise
 function checkTarget(url: string): void {
   const problem = targetUrlProblem(url, apiEnv().ALLOW_PRIVATE_TARGETS);
   if (problem) throw invalidField('url', problem);
+}
+
+/** Puts the API's operational events on the bus and into the tenant's activity feed. */
+export async function emitApiEvents(events: readonly OperationalEvent[]): Promise<void> {
+  const env = apiEnv();
+  await emitOperationalEvents(events, {
+    busName: env.EVENT_BUS_NAME,
+    ttlSeconds: env.DELIVERY_LOG_TTL_DAYS * 86_400,
+  });
 }
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
@@ -175,22 +187,59 @@ const update: ApiRoute = {
     ...errorResponses,
     ...notFoundResponse,
   },
-  async handle({ tenantId, pathParameters, body }: ApiRequest<UpdateWebhookInput>) {
+  async handle({ tenantId, principal, pathParameters, body }: ApiRequest<UpdateWebhookInput>) {
     if (body.url !== undefined) checkTarget(body.url);
     // Only the fields present in the body: the repository removes fields set to null.
     const { status, catchUp, ...fields } = body;
     const patch = { ...fields } as SubscriptionPatch;
+    // A status change is an operational event: what it was before decides which, if any.
+    const before = status === undefined ? undefined : await requireSubscription(tenantId, pathParameters.id!);
     if (status !== undefined) Object.assign(patch, statusPatch(status, DISABLED_BY_TENANT));
     if (body.events) patch.events = unique(body.events);
     if (body.products) patch.products = unique(body.products);
     const updated = await updateSubscription(tenantId, pathParameters.id!, patch);
     if (!updated) throw new NotFoundError(`No webhook ${pathParameters.id}.`);
+    const by = principal === 'session' ? 'portal' : 'api';
+    if (before?.status === 'active' && updated.status === 'disabled') {
+      await emitApiEvents([
+        {
+          detailType: OPERATIONAL_DETAIL_TYPES.subscriptionDisabled,
+          detail: {
+            tenantId,
+            subscriptionId: updated.id,
+            reason: updated.disabledReason ?? DISABLED_BY_TENANT,
+            disabledAt: updated.disabledAt ?? updated.updatedAt,
+            by,
+          },
+        },
+      ]);
+    }
+    const reEnabled = before?.status === 'disabled' && updated.status === 'active';
+    // The endpoint's old run of failures must not disable it again at once (disableAfterFailingSeconds).
+    if (reEnabled) await forgetHealth(tenantId, updated.id);
+    if (!catchUp && !reEnabled) return json(200, toWebhookView(updated));
+    const parked = await countParked(tenantId, updated.id);
+    if (reEnabled) {
+      await emitApiEvents([
+        {
+          detailType: OPERATIONAL_DETAIL_TYPES.subscriptionReEnabled,
+          detail: {
+            tenantId,
+            subscriptionId: updated.id,
+            enabledAt: updated.updatedAt,
+            by,
+            parked,
+            catchUp: catchUp === true,
+          },
+        },
+      ]);
+    }
     if (!catchUp) return json(200, toWebhookView(updated));
     // Imported here: replays.ts builds on this module's helpers.
     const { startCatchUp, toReplayView } = await import('./replays');
     return json(200, {
       ...toWebhookView(updated),
-      catchUp: toReplayView(await startCatchUp(tenantId, updated.id)),
+      catchUp: toReplayView(await startCatchUp(tenantId, updated.id, parked)),
     });
   },
 };

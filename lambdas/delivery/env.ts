@@ -30,6 +30,11 @@ const DeliveryEnvSchema = z.object({
   SLOW_LANE_QUEUE_URLS: jsonOf(DeliveryQueueUrlsSchema).optional(),
   /** `{ "OPEN": url, ... }`: each status's dead-letter queue, for deliveries that end before SQS would move them. */
   DEAD_LETTER_QUEUE_URLS: jsonOf(DeliveryQueueUrlsSchema).optional(),
+  /**
+   * A subscription whose endpoint has failed every attempt for this long is disabled by the system
+   * (its later deliveries are parked); 0 never disables (cdk.json disableAfterFailingSeconds).
+   */
+  DISABLE_AFTER_FAILING_SECONDS: z.coerce.number().int().nonnegative().default(432_000),
   /** The stack's bus, for operational events; without it they are only logged and counted. */
   EVENT_BUS_NAME: z.string().min(1).optional(),
 });

@@ -58,7 +58,8 @@ import { maxAttempts, nextRetryDelay, retryAfterDelay } from '../shared/retry-sc
 import { disableSubscription, isActive, signingSecrets } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
-import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from './operations';
+import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
+import { disableIfFailingTooLong, ParkedTally } from './lifecycle';
 import { queueUrlOf } from './queue-urls';
 import { sendWebhook, type AttemptResult } from './send';
 import { loadSubscriptionStates, stateKey, type SubscriptionState } from './subscription-state';
@@ -286,6 +287,8 @@ interface BatchContext {
   gates: Map<string, EndpointGate>;
   /** Operational events of the batch, put on the bus once it is done. */
   operational: OperationalEvent[];
+  /** Deliveries the batch parked for the first time, counted into the activity feeds when it is done. */
+  parked: ParkedTally;
   breakerChanges: BreakerChange[];
   /** Visibility changes, applied together when the batch is done. */
   visibility: { record: SQSRecord; seconds: number }[];
@@ -499,6 +502,7 @@ async function disableGone(state: SubscriptionState, context: BatchContext): Pro
       subscriptionId: subscription.id,
       reason: GONE_REASON,
       disabledAt,
+      by: 'system',
     },
   });
 }
@@ -670,7 +674,12 @@ async function processRecord(
     }
     const recorded = results.flatMap((r) => (r.recorded ? [r.recorded] : []));
     if (recorded.length > 0) {
-      await recordAttempts(request, attemptKey, recorded, env.DELIVERY_LOG_TTL_DAYS * 86_400);
+      const fresh = await recordAttempts(request, attemptKey, recorded, env.DELIVERY_LOG_TTL_DAYS * 86_400);
+      for (const entry of recorded) {
+        const gate = context.gates.get(stateKey(request.tenantId, entry.subscriptionId));
+        if (fresh && gate && entry.status === 'parked' && log?.statusOf(entry.subscriptionId) !== 'parked')
+          context.parked.add(gate.state.subscription);
+      }
     }
     const keep = await settleMessage(
       record,
@@ -814,6 +823,7 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
     env,
     gates: new Map(),
     operational: [],
+    parked: new ParkedTally(),
     breakerChanges: [],
     visibility: [],
     handoffs: [],
@@ -853,11 +863,19 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   );
   await sendHandoffs(context);
   await applyVisibility(context.visibility);
-  for (const change of await Promise.all([...context.gates.values()].map((gate) => gate.flush()))) {
+  const gates = [...context.gates.values()];
+  const changes = await Promise.all(gates.map((gate) => gate.flush()));
+  for (const [index, change] of changes.entries()) {
     if (change) context.breakerChanges.push(change);
+    const { subscription } = gates[index]!.state;
+    if (!isActive(subscription)) continue;
+    const disabled = await disableIfFailingTooLong(subscription, change, env.DISABLE_AFTER_FAILING_SECONDS);
+    if (disabled) context.operational.push(disabled);
   }
+  const ttlSeconds = env.DELIVERY_LOG_TTL_DAYS * 86_400;
+  context.operational.push(...(await context.parked.flush(ttlSeconds)));
   publishMetrics(outcomes, context);
-  await emitOperationalEvents(context.operational, env.EVENT_BUS_NAME);
+  await emitOperationalEvents(context.operational, { busName: env.EVENT_BUS_NAME, ttlSeconds });
   await countOutcomes(outcomes, env);
   return {
     batchItemFailures: event.Records.filter((_, index) => outcomes[index]!.keep).map((record) => ({

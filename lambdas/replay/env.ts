@@ -17,6 +17,8 @@ const ReplayEnvSchema = z.object({
   /** Deliveries a replay or catch-up sends per second to one subscription (cdk.json catchUpRatePerSecond). */
   REPLAY_RATE_PER_SECOND: z.coerce.number().positive().max(1_000).default(10),
   DELIVERY_LOG_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** The stack's bus, for the replay's operational events; without it they are only logged. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
 });
 
 export type ReplayEnv = z.infer<typeof ReplayEnvSchema>;

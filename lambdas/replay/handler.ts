@@ -20,16 +20,8 @@ async function handleRecord(body: string): Promise<void> {
   const job = await getJob(message.tenantId, message.subscriptionId, message.replayId);
   // Gone (expired), finished, or past this step already: a repeated message.
   if (!job || job.state !== 'running' || job.step !== message.step) return;
-  const after = await runStep(job, replayEnv());
-  if (after?.state === 'finished') {
-    logger.info('replay finished', {
-      replayId: job.replayId,
-      kind: job.kind,
-      subscriptionId: job.subscriptionId,
-      queued: after.queued,
-      skipped: after.skipped,
-    });
-  }
+  // A finished job's `Replay Finished` event is the step's (it is logged too).
+  await runStep(job, replayEnv());
 }
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {

@@ -13,6 +13,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { dynamo } from '../shared/aws';
 import type { EventType } from '../shared/catalog';
 import { ConflictError } from '../shared/errors';
+import { OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
 
 export const REPLAY_STATES = ['running', 'finished'] as const;
 export type ReplayState = (typeof REPLAY_STATES)[number];
@@ -211,4 +212,39 @@ async function releaseLock(job: Pick<ReplayJob, 'tenantId' | 'subscriptionId' | 
     .catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
+}
+
+/** The `Replay Started` operational event of a job. */
+export function replayStartedEvent(job: ReplayJob): OperationalEvent {
+  return {
+    detailType: OPERATIONAL_DETAIL_TYPES.replayStarted,
+    detail: {
+      tenantId: job.tenantId,
+      subscriptionId: job.subscriptionId,
+      replayId: job.replayId,
+      kind: job.kind,
+      status: job.selection,
+      ...(job.since !== undefined && { since: job.since, until: job.until }),
+      ...(job.total !== undefined && { total: job.total }),
+      ratePerSecond: job.ratePerSecond,
+      startedAt: job.createdAt,
+    },
+  };
+}
+
+/** The `Replay Finished` operational event of a finished job. */
+export function replayFinishedEvent(job: ReplayJob): OperationalEvent {
+  return {
+    detailType: OPERATIONAL_DETAIL_TYPES.replayFinished,
+    detail: {
+      tenantId: job.tenantId,
+      subscriptionId: job.subscriptionId,
+      replayId: job.replayId,
+      kind: job.kind,
+      queued: job.queued,
+      skipped: job.skipped,
+      startedAt: job.createdAt,
+      finishedAt: job.finishedAt ?? job.updatedAt,
+    },
+  };
 }

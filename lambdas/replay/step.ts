@@ -25,7 +25,8 @@ import { envelopeFor, type DeliveryRequest, type WebhookPayload } from '../share
 import { idTimePrefix } from '../shared/ids';
 import { logger } from '../shared/logger';
 import type { ReplayEnv } from './env';
-import { recordStep, type ReplayJob } from './jobs';
+import { recordStep, replayFinishedEvent, type ReplayJob } from './jobs';
+import { emitOperationalEvents } from '../shared/operations';
 
 /** Seconds of sending one step queues; SQS delays a message at most 900 s. */
 export const STEP_SECONDS = 10;
@@ -180,6 +181,12 @@ export async function runStep(job: ReplayJob, env: ReplayEnv): Promise<ReplayJob
     position: page.next ?? page.read.at(-1),
     finished,
   });
+  if (updated?.state === 'finished') {
+    await emitOperationalEvents([replayFinishedEvent(updated)], {
+      busName: env.EVENT_BUS_NAME,
+      ttlSeconds: env.DELIVERY_LOG_TTL_DAYS * 86_400,
+    });
+  }
   if (updated && !finished) {
     const message: StepMessage = {
       tenantId: job.tenantId,

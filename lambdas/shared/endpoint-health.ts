@@ -3,7 +3,8 @@
  * table (`pk = TENANT#<tenantId>`, `sk = HEALTH#<subscriptionId>`), read in the same consistent
  * BatchGetItem as the subscription itself. It holds the circuit breaker (consecutive failures; open
  * until a time; the lease of the one half-open probe) and whether the endpoint is known to answer
- * slower than the fast lane's budget. A healthy endpoint's item is never written: only failures, state
+ * slower than the fast lane's budget, and since when it has been failing without a break (the
+ * system disables a subscription failing for longer than `disableAfterFailingSeconds`). A healthy endpoint's item is never written: only failures, state
  * changes and recoveries write. One counter item (`pk = SYSTEM`, `sk = OPEN_BREAKERS`) counts the open
  * breakers for the dashboard.
  */
@@ -25,6 +26,8 @@ export interface EndpointHealth {
   slow: boolean;
   /** The stored item is about another URL: the first write replaces it. */
   stale?: boolean;
+  /** When the current run of failures began (epoch ms); absent while the endpoint answers. */
+  failingSince?: number;
 }
 
 const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
@@ -45,6 +48,7 @@ export function healthOf(item: Record<string, unknown> | undefined, url: string)
     breaker: item.breaker === 'open' ? 'open' : 'closed',
     ...(typeof item.openUntil === 'number' && { openUntil: item.openUntil }),
     ...(typeof item.probeUntil === 'number' && { probeUntil: item.probeUntil }),
+    ...(typeof item.failingSince === 'number' && { failingSince: item.failingSince }),
     slow: item.slow === true,
   };
 }
@@ -69,6 +73,8 @@ export interface BreakerChange {
   transition?: 'opened' | 'closed';
   /** The open-breaker count after the transition. */
   openBreakers?: number;
+  /** After a failure: when the endpoint's current run of failures began (epoch ms). */
+  failingSince?: number;
 }
 
 /**
@@ -91,7 +97,7 @@ export async function recordFailure(
         Key: key,
         // A record about an older URL starts over rather than adding to its count.
         UpdateExpression:
-          'SET #url = :url, slow = :slow, failures = if_not_exists(failures, :zero) + :failures, lastFailureAt = :now',
+          'SET #url = :url, slow = :slow, failures = if_not_exists(failures, :zero) + :failures, lastFailureAt = :now, failingSince = if_not_exists(failingSince, :now)',
         ConditionExpression: 'attribute_not_exists(#url) OR #url = :url',
         ExpressionAttributeNames: { '#url': 'url' },
         ExpressionAttributeValues: {
@@ -111,7 +117,7 @@ export async function recordFailure(
         TableName: tableName(),
         Key: key,
         UpdateExpression:
-          'SET #url = :url, slow = :slow, failures = :failures, breaker = :closed, lastFailureAt = :now REMOVE openUntil, probeUntil',
+          'SET #url = :url, slow = :slow, failures = :failures, breaker = :closed, lastFailureAt = :now, failingSince = :now REMOVE openUntil, probeUntil',
         ExpressionAttributeNames: { '#url': 'url' },
         ExpressionAttributeValues: {
           ':url': known.url,
@@ -124,11 +130,12 @@ export async function recordFailure(
       }),
     );
     if (previous?.breaker === 'open') await countOpenBreakers(-1);
-    attributes = { failures: options.failures };
+    attributes = { failures: options.failures, failingSince: options.now };
   }
   const failures = Number(attributes?.failures ?? 1);
   const wasOpen = attributes?.breaker === 'open';
-  if (!wasOpen && failures < options.threshold) return {};
+  const failingSince = Number(attributes?.failingSince ?? options.now);
+  if (!wasOpen && failures < options.threshold) return { failingSince };
   try {
     await dynamo().send(
       new UpdateCommand({
@@ -142,11 +149,11 @@ export async function recordFailure(
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return {};
+    if (error instanceof ConditionalCheckFailedException) return { failingSince };
     throw error;
   }
-  if (wasOpen) return {};
-  return { transition: 'opened', openBreakers: await countOpenBreakers(1) };
+  if (wasOpen) return { failingSince };
+  return { transition: 'opened', openBreakers: await countOpenBreakers(1), failingSince };
 }
 
 /**
@@ -165,7 +172,7 @@ export async function recordRecovery(
       TableName: tableName(),
       Key: healthKey(tenantId, subscriptionId),
       UpdateExpression:
-        'SET #url = :url, failures = :zero, breaker = :closed, slow = :slow REMOVE openUntil, probeUntil',
+        'SET #url = :url, failures = :zero, breaker = :closed, slow = :slow REMOVE openUntil, probeUntil, failingSince',
       ExpressionAttributeNames: { '#url': 'url' },
       ExpressionAttributeValues: { ':url': known.url, ':zero': 0, ':closed': 'closed', ':slow': slow },
       ReturnValues: 'ALL_OLD',

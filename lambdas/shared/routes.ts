@@ -44,6 +44,7 @@ export const ROUTES: readonly RouteSpec[] = [
   api('POST', '/v1/webhooks/{id}/replay'),
   api('GET', '/v1/webhooks/{id}/replays/{replayId}'),
   api('GET', '/v1/webhooks/{id}/parked'),
+  api('GET', '/v1/webhooks/{id}/activity'),
   api('POST', '/v1/integrations'),
   api('GET', '/v1/integrations'),
   api('GET', '/v1/integrations/{id}'),

@@ -3,6 +3,7 @@
  * function uses, and nothing on `*`.
  */
 import { STATUSES } from '../../lambdas/shared/catalog';
+import { OPERATIONS_SOURCE } from '../../lambdas/shared/operations';
 import type { FunctionName } from '../../lib/functions';
 import { permissionsOf, resourcesOfType, synthesize } from './support';
 
@@ -65,7 +66,7 @@ describe('function permissions', () => {
     expect(actual('static')).toEqual(expected('static', {}));
   });
 
-  it('lets the management API read and write its five tables (never Tenants) and send to the delivery and replay queues', () => {
+  it('lets the management API read and write its five tables (never Tenants), send to the delivery and replay queues, and put operational events on the bus', () => {
     expect(actual('api')).toEqual(
       expected(
         'api',
@@ -76,12 +77,15 @@ describe('function permissions', () => {
           Idempotency: 'readWrite',
           PortalSessions: 'readWrite',
         },
-        Object.fromEntries([...queueIds, idOf(stack.replayQueues.queue)].map((id) => [id, SEND])),
+        {
+          ...Object.fromEntries([...queueIds, idOf(stack.replayQueues.queue)].map((id) => [id, SEND])),
+          [idOf(stack.fanOut.bus)]: ['events:PutEvents'],
+        },
       ),
     );
   });
 
-  it('lets the replay function write delivery logs, send to the delivery queues and consume the replay queue', () => {
+  it('lets the replay function write delivery logs, send to the delivery queues, consume the replay queue and put operational events on the bus', () => {
     expect(actual('replay')).toEqual(
       expected(
         'replay',
@@ -89,6 +93,7 @@ describe('function permissions', () => {
         {
           ...Object.fromEntries(queueIds.map((id) => [id, SEND])),
           [idOf(stack.replayQueues.queue)]: [...new Set([...CONSUME, ...SEND])].sort(),
+          [idOf(stack.fanOut.bus)]: ['events:PutEvents'],
         },
       ),
     );
@@ -119,6 +124,21 @@ describe('function permissions', () => {
         },
       ),
     );
+  });
+
+  it('lets the API and replay functions put only operational events (source event-relay.operations) on the bus', () => {
+    for (const name of ['api', 'replay'] as const) {
+      const role = json.Resources[idOf(stack.functions.functions[name])].Properties.Role['Fn::GetAtt'][0];
+      const statements = resourcesOfType(json, 'AWS::IAM::Policy')
+        .filter(([, policy]) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Condition: { StringEquals: { 'events:source': [OPERATIONS_SOURCE] } },
+        }),
+      ]);
+    }
   });
 
   it('uses no AWS managed policies and no wildcard resources', () => {

@@ -258,6 +258,7 @@ describe('functions', () => {
         DELIVERY_TIMEOUT_MS: '10000',
         ALLOW_PRIVATE_TARGETS: 'false',
         DELIVERY_LOG_TTL_DAYS: '30',
+        DISABLE_AFTER_FAILING_SECONDS: '432000',
       },
     ],
     ['Static', {}, { FRAME_ANCESTORS: "'none'" }],
@@ -270,7 +271,7 @@ describe('functions', () => {
     const variables = R[functionId(name)].Properties.Environment.Variables as Record<string, Json>;
     const extra =
       name === 'Api' || name === 'Replay'
-        ? ['DELIVERY_QUEUE_URLS', 'REPLAY_QUEUE_URL']
+        ? ['DELIVERY_QUEUE_URLS', 'REPLAY_QUEUE_URL', 'EVENT_BUS_NAME']
         : name === 'Inbound'
           ? ['EVENT_BUS_NAME']
           : name === 'Delivery'
@@ -293,8 +294,9 @@ describe('functions', () => {
     );
   });
 
-  it('passes the inbound function the bus name', () => {
-    expect(R[functionId('Inbound')].Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId });
+  it('passes the inbound function the bus name, and the delivery, API and replay functions for operational events', () => {
+    for (const name of ['Inbound', 'Delivery', 'Api', 'Replay'])
+      expect(R[functionId(name)].Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId });
   });
 
   it('gives the delivery function longer than one webhook POST, and the API function less than API Gateway allows', () => {
