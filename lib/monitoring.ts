@@ -281,7 +281,7 @@ function isolationWidgets(queues: Readonly<Record<Status, StatusQueues>>): Graph
       title: 'Isolation actions',
       left: [
         fleetMetric(METRIC.breakersOpened, 'Sum', 'breakers opened'),
-        fleetMetric(METRIC.subscriptionsDisabled, 'Sum', 'subscriptions disabled (410)'),
+        fleetMetric(METRIC.subscriptionsDisabled, 'Sum', 'subscriptions disabled by the system'),
         ...STATUSES.flatMap((status) => [
           deliveryMetric(METRIC.deliveryDeferred, status).with({ label: `${status} deferred` }),
           deliveryMetric(METRIC.deliveryHandedOff, status).with({ label: `${status} to the slow lane` }),

@@ -13,7 +13,9 @@ import { disableSubscription, type Subscription } from '../shared/subscriptions'
 /** The reason recorded when the system disables a subscription whose endpoint keeps failing. */
 export function failingReason(windowSeconds: number): string {
   const days = windowSeconds / 86_400;
-  const span = Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${windowSeconds} seconds`;
+  const span = Number.isInteger(days)
+    ? `${days} day${days === 1 ? '' : 's'}`
+    : `${windowSeconds} second${windowSeconds === 1 ? '' : 's'}`;
   return `the endpoint failed every attempt for ${span}`;
 }
 

@@ -31,7 +31,7 @@ export const METRIC = {
   deliveryDeferred: 'DeliveryDeferred',
   /** Deliveries moved to the slow lane (no answer within the fast lane's limit, or known slow). */
   deliveryHandedOff: 'DeliveryHandedOff',
-  /** Subscriptions the system disabled (410 Gone). No Status dimension. */
+  /** Subscriptions the system disabled (410 Gone, or failing for disableAfterFailingSeconds). No Status dimension. */
   subscriptionsDisabled: 'SubscriptionsDisabled',
   /** Circuit breakers that opened. No Status dimension. */
   breakersOpened: 'BreakersOpened',

@@ -43,6 +43,8 @@ describe('tenant isolation', () => {
     ['POST', '/secret/rotate'],
     ['GET', '/logs'],
     ['POST', '/deliveries/msg_a1/retry'],
+    ['GET', '/parked'],
+    ['GET', '/activity'],
   ])("tenant B gets 404 for %s on tenant A's webhook%s", async (method, suffix) => {
     const body = method === 'PUT' ? { url: 'https://evil.example.com/' } : undefined;
     const answer = await call(method, `/v1/webhooks/${webhookOfA}${suffix}`, { tenantId: B, body });

@@ -10,6 +10,7 @@ import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { dynamo, resetClients } from '../../lambdas/shared/aws';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import { healthKey } from '../../lambdas/shared/endpoint-health';
+import { listActivity } from '../../lambdas/shared/operations';
 import { deleteSubscription, getSubscription, updateSubscription } from '../../lambdas/shared/subscriptions';
 import { startEventBus, type TestEventBus } from '../inbound/support/event-bus';
 import { useEmulators } from '../support/emulators';
@@ -300,6 +301,7 @@ describe('receiver-driven control', () => {
         subscriptionId: gone.id,
         reason: 'the endpoint answered 410 Gone',
         disabledAt: expect.any(String),
+        by: 'system',
       },
     ]);
     expect(operational('Delivery Failed')).toEqual([
@@ -313,6 +315,90 @@ describe('receiver-driven control', () => {
     expect(receiver.requests).toHaveLength(1);
     // Later events are parked for a catch-up (docs/lifecycle.md), not attempted.
     expect((await getDelivery(later.tenantId, gone.id, later.deliveryId))!.status).toBe('parked');
+  });
+
+  test('parked deliveries are counted per disabled period: one activity entry, an event at 1, 10, 100, …', async () => {
+    const disabledAt = '2026-01-01T00:00:00.000Z';
+    const subscription = await createTestSubscription({
+      url: receiver.url,
+      status: 'disabled',
+      disabledReason: 'disabled through the API',
+      disabledAt,
+    });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await drain(queues);
+    for (let i = 0; i < 11; i++) await enqueue(queues, deliveryRequestFor(subscription));
+    await drain(queues);
+    // A redelivered message parks nothing new.
+    const repeat = deliveryRequestFor(subscription);
+    await enqueue(queues, repeat);
+    await enqueue(queues, repeat);
+    await drain(queues);
+
+    expect(receiver.requests).toHaveLength(0);
+    const events = operational('Deliveries Parked');
+    expect(events.map((detail) => detail.parked)).toEqual([1, expect.any(Number)]);
+    expect(events[1]!.parked).toBeGreaterThanOrEqual(10);
+    expect(events[0]).toEqual({
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.id,
+      parked: 1,
+      disabledAt,
+      lastParkedAt: expect.any(String),
+    });
+    const { items } = await listActivity(subscription.tenantId, subscription.id, { limit: 10 });
+    expect(items).toEqual([
+      expect.objectContaining({
+        type: 'Deliveries Parked',
+        parked: 13,
+        disabledAt,
+        webhookId: subscription.id,
+      }),
+    ]);
+  });
+
+  test('an endpoint failing every attempt for DISABLE_AFTER_FAILING_SECONDS is disabled by the system, and its retry parked', async () => {
+    process.env.DISABLE_AFTER_FAILING_SECONDS = '1';
+    afterTest.push(async () => void delete process.env.DISABLE_AFTER_FAILING_SECONDS);
+    receiver.reply({ status: 500 });
+    const subscription = await createTestSubscription({ url: receiver.url });
+    const request = deliveryRequestFor(subscription);
+    await enqueue(queues, request);
+    await pollOnce(queues); // attempt 1 fails: the run of failures begins
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({
+      failures: 1,
+      failingSince: expect.any(Number),
+    });
+    expect((await getSubscription(subscription.tenantId, subscription.id))!.status).toBe('active');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await pollOnce(queues); // attempt 2 fails over a second later: disabled
+    expect(await getSubscription(subscription.tenantId, subscription.id)).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'the endpoint failed every attempt for 1 second',
+    });
+    expect(operational('Subscription Disabled')).toEqual([
+      expect.objectContaining({ subscriptionId: subscription.id, by: 'system' }),
+    ]);
+    await drain(queues); // attempt 3 is not made: parked
+    expect(receiver.requests).toHaveLength(2);
+    expect((await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.status).toBe('parked');
+  });
+
+  test('an answer ends the run of failures: no disabling however long ago the first failure was', async () => {
+    process.env.DISABLE_AFTER_FAILING_SECONDS = '1';
+    afterTest.push(async () => void delete process.env.DISABLE_AFTER_FAILING_SECONDS);
+    receiver.reply({ status: 500 });
+    const subscription = await createTestSubscription({ url: receiver.url });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await pollOnce(queues); // fails
+    receiver.reply({ status: 200 });
+    await pollOnce(queues); // answers: the run ends
+    expect(await health(subscription.tenantId, subscription.id)).not.toHaveProperty('failingSince');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    receiver.reply({ status: 500 });
+    await enqueue(queues, deliveryRequestFor(subscription));
+    await pollOnce(queues); // a new run begins
+    expect((await getSubscription(subscription.tenantId, subscription.id))!.status).toBe('active');
   });
 });
 

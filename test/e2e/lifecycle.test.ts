@@ -1,7 +1,8 @@
 /**
  * Endpoint lifecycle, end to end over HTTP on the local mode with a real receiver: a replay of a time
- * window, and a disabled subscription's events parked and caught up on re-enable, at the configured
- * rate (1 a second here, so the order and the pacing can be seen).
+ * window, a disabled subscription's events parked and caught up on re-enable, at the configured rate
+ * (1 a second here, so the order and the pacing can be seen), the system disabling an endpoint that
+ * keeps failing (the window compressed to 2 seconds), and every change in the activity feed.
  */
 import { startLocal, type LocalStack } from '../../local/stack';
 import {
@@ -16,9 +17,11 @@ import {
 } from './support';
 
 const KEY = 'er_local_e2e_lifecycle_0123456789';
+const OTHER_TENANT_KEY = 'er_local_e2e_lifecycle_other_tenant';
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const GENERIC_SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const RATE = 1;
+const DISABLE_AFTER_FAILING_SECONDS = 2;
 
 let local: LocalStack;
 let receiver: Receiver;
@@ -29,9 +32,9 @@ beforeAll(async () => {
   receiver = await startReceiver();
   local = await startLocal({
     port: 0,
-    apiKeys: [KEY],
+    apiKeys: [KEY, OTHER_TENANT_KEY],
     settings: { ...process.env, RETRY_SCHEDULE: '1,2,3', ALLOW_PRIVATE_TARGETS: 'true' },
-    config: { catchUpRatePerSecond: RATE },
+    config: { catchUpRatePerSecond: RATE, disableAfterFailingSeconds: DISABLE_AFTER_FAILING_SECONDS },
   });
   api = apiClient(local.apiUrl, KEY);
   const integration = await api.post('/v1/integrations', {
@@ -217,6 +220,114 @@ describe('disable, park, catch up', () => {
     expect(logs.body.items.map((item: { status: string }) => item.status)).toEqual(
       new Array(5).fill('succeeded'),
     );
+
+    // Every change, newest first, in the webhook's activity feed.
+    const activity = await api.get(`/v1/webhooks/${webhook}/activity`);
+    expect(activity.status).toBe(200);
+    const replayId = enabled.body.catchUp.replayId as string;
+    expect(activity.body.items).toEqual([
+      expect.objectContaining({ type: 'Replay Finished', replayId, kind: 'catch-up', queued: 5, skipped: 0 }),
+      expect.objectContaining({
+        type: 'Replay Started',
+        replayId,
+        kind: 'catch-up',
+        status: 'parked',
+        total: 5,
+      }),
+      expect.objectContaining({
+        type: 'Subscription Re-enabled',
+        webhookId: webhook,
+        by: 'api',
+        parked: 5,
+        catchUp: true,
+      }),
+      expect.objectContaining({
+        type: 'Deliveries Parked',
+        parked: 5,
+        disabledAt: disabled.body.disabledAt,
+        lastParkedAt: expect.any(String),
+      }),
+      expect.objectContaining({
+        type: 'Subscription Disabled',
+        by: 'api',
+        reason: 'disabled through the API',
+        at: disabled.body.disabledAt,
+      }),
+    ]);
+    expect(activity.body.nextCursor).toBeUndefined();
+    for (const entry of activity.body.items) expect(entry).not.toHaveProperty('tenantId');
+
+    // Paged by `limit` and `cursor`, without gaps or repeats.
+    const first = await api.get(`/v1/webhooks/${webhook}/activity?limit=2`);
+    expect(first.body.items).toEqual(activity.body.items.slice(0, 2));
+    const second = await api.get(
+      `/v1/webhooks/${webhook}/activity?limit=2&cursor=${first.body.nextCursor as string}`,
+    );
+    expect(second.body.items).toEqual(activity.body.items.slice(2, 4));
+    const third = await api.get(
+      `/v1/webhooks/${webhook}/activity?limit=2&cursor=${second.body.nextCursor as string}`,
+    );
+    expect(third.body.items).toEqual(activity.body.items.slice(4));
+    expect(third.body.nextCursor).toBeUndefined();
+
+    // Another tenant cannot read it: its own partition has no such webhook.
+    const other = apiClient(local.apiUrl, OTHER_TENANT_KEY);
+    const foreign = await other.get(`/v1/webhooks/${webhook}/activity`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('not_found');
+    expect(JSON.stringify(foreign.body)).not.toContain('Subscription');
+  }, 40_000);
+
+  it('disables an endpoint that fails every attempt for the configured window, parks what follows, and catches up once it works', async () => {
+    const webhook = await subscribe('/failing');
+    receiver.answer('/failing', [500]);
+    // Attempts at about 0, 1, 3 and 6 s (RETRY_SCHEDULE 1,2,3, plus the pollers' latency): the second
+    // or third fails 2 s after the first, and disables; the retry left after it is parked.
+    await sendEvents('f', 1);
+    const disabled = await eventually(
+      'the system disabling the subscription',
+      async () => {
+        const { body } = await api.get(`/v1/webhooks/${webhook}`);
+        return body.status === 'disabled' ? body : undefined;
+      },
+      15_000,
+    );
+    expect(disabled.disabledReason).toBe('the endpoint failed every attempt for 2 seconds');
+    const attempted = receiver.at('/failing').length;
+    expect(attempted).toBeGreaterThanOrEqual(2);
+    expect(attempted).toBeLessThanOrEqual(3);
+
+    // Its last retry, and a later event, are parked, not attempted.
+    await sendEvents('g', 1);
+    await eventually(
+      'two parked deliveries',
+      async () => (await api.get(`/v1/webhooks/${webhook}/parked`)).body.parked === 2,
+      15_000,
+    );
+    expect(receiver.at('/failing')).toHaveLength(attempted);
+    const activity = await api.get(`/v1/webhooks/${webhook}/activity`);
+    expect(activity.body.items).toEqual([
+      expect.objectContaining({ type: 'Deliveries Parked', parked: 2, disabledAt: disabled.disabledAt }),
+      expect.objectContaining({
+        type: 'Subscription Disabled',
+        by: 'system',
+        reason: disabled.disabledReason,
+        at: disabled.disabledAt,
+      }),
+    ]);
+
+    // Fixed and re-enabled: the old run of failures does not disable it again; both arrive once.
+    receiver.answer('/failing', [200]);
+    const enabled = await api.put(`/v1/webhooks/${webhook}`, { status: 'active', catchUp: true });
+    expect(enabled.body).toMatchObject({ status: 'active', catchUp: { total: 2, queued: 2 } });
+    await eventually(
+      'the caught-up deliveries',
+      () => receiver.at('/failing').length === attempted + 2,
+      15_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(trackingIds('/failing')).toEqual([...new Array(attempted + 1).fill('trk_f_0'), 'trk_g_0']);
+    expect((await api.get(`/v1/webhooks/${webhook}`)).body.status).toBe('active');
   }, 40_000);
 
   it('refuses catchUp without re-enabling', async () => {

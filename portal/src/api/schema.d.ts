@@ -242,6 +242,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's lifecycle, newest first: disabled, re-enabled, deliveries parked, replays and catch-ups started and finished */
+        get: operations["getWebhooksByIdActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations": {
         parameters: {
             query?: never;
@@ -647,6 +664,46 @@ export interface components {
         };
         ParkedCount: {
             parked: number;
+        };
+        Activity: {
+            /** @description Time-ordered id of the entry; pages go by it */
+            activityId: string;
+            /**
+             * @description The operational event (its EventBridge detail-type, source `event-relay.operations`)
+             * @enum {string}
+             */
+            type: "Subscription Disabled" | "Subscription Re-enabled" | "Deliveries Parked" | "Replay Started" | "Replay Finished";
+            /** @description When it happened (ISO 8601) */
+            at: string;
+            webhookId: string;
+            /**
+             * @description Disabled / Re-enabled: the system, or the tenant through the API or the portal
+             * @enum {string}
+             */
+            by?: "system" | "api" | "portal";
+            /** @description Subscription Disabled: why */
+            reason?: string;
+            disabledAt?: string;
+            enabledAt?: string;
+            /** @description Deliveries Parked: parked in this disabled period so far (the entry counts up); Re-enabled: parked when re-enabled */
+            parked?: number;
+            lastParkedAt?: string;
+            /** @description Re-enabled: whether a catch-up was started */
+            catchUp?: boolean;
+            replayId?: string;
+            /** @enum {string} */
+            kind?: "replay" | "catch-up";
+            /** @description Replay Started: which deliveries (`failed`, `all`, `parked`) */
+            status?: string;
+            since?: string;
+            until?: string;
+            total?: number;
+            ratePerSecond?: number;
+            /** @description Replay Finished: deliveries queued again */
+            queued?: number;
+            skipped?: number;
+            startedAt?: string;
+            finishedAt?: string;
         };
         CreateIntegration: {
             /** @enum {string} */
@@ -1615,6 +1672,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ParkedCount"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdActivity: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Activity"][];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page */
+                        nextCursor?: string;
+                    };
                 };
             };
             /** @description Invalid input; the message names the field */
