@@ -5,14 +5,37 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateRetrySchedule } from '../lambdas/shared/retry-schedule';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  longestQueueWaitSeconds,
+  longestScheduleSeconds,
+  parseRetrySchedule,
+  type RetrySchedule,
+} from '../lambdas/shared/retry-schedule';
 
 export type RemovalPolicyName = 'retain' | 'destroy';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/**
+ * A retry schedule as cdk.json, `-c` or a prop gives it: delays (seconds or durations such as `"2h"`),
+ * text (`"1m,5m,30m,2h,5h,10h,10h ±20%"`), or `{ delays, jitter?, schedulerAfterSeconds? }`.
+ */
+export type RetryScheduleSetting =
+  | readonly (number | string)[]
+  | string
+  | {
+      readonly delays: readonly (number | string)[];
+      /** Fraction (0.2) or percentage text (`"20%"`). */
+      readonly jitter?: number | string;
+      readonly schedulerAfterSeconds?: number;
+    };
+
 export interface EventRelayConfig {
-  /** Delays in seconds before each retry of a failed delivery; the queues' maxReceiveCount follows. */
-  readonly retrySchedule: readonly number[];
+  /**
+   * Delays before each retry of a failed delivery, their jitter, and from which delay on a retry waits
+   * in EventBridge Scheduler; the queues' maxReceiveCount and the Scheduler resources follow.
+   */
+  readonly retrySchedule: RetrySchedule;
   /** Time limit of one webhook POST, in milliseconds. */
   readonly deliveryTimeoutMs: number;
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
@@ -57,8 +80,15 @@ export interface EventRelayConfig {
   readonly disableAfterFailingSeconds: number;
 }
 
+/** Configuration values before validation, as a test, an app or the local mode passes them over the context. */
+export type ConfigSettings = {
+  readonly [K in keyof EventRelayConfig]?: K extends 'retrySchedule'
+    ? RetryScheduleSetting
+    : EventRelayConfig[K];
+};
+
 export const DEFAULT_CONFIG: EventRelayConfig = {
-  retrySchedule: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  retrySchedule: DEFAULT_RETRY_SCHEDULE,
   deliveryTimeoutMs: 10_000,
   logRetentionDays: 30,
   logLevel: 'INFO',
@@ -100,8 +130,8 @@ export const CONFIG_KEYS = [
 
 /** API Gateway ends an integration after 30 s; the management API's test delivery must fit inside. */
 export const MAX_DELIVERY_TIMEOUT_MS = 25_000;
-/** SQS keeps a message at most 14 days; a delivery's retries must all happen before it expires. */
-const MAX_SCHEDULE_TOTAL_SECONDS = 13 * 86_400;
+/** SQS keeps a message at most 14 days; the retries a queue holds must all happen before it expires. */
+const MAX_QUEUE_WAIT_SECONDS = 13 * 86_400;
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const RETENTION_VALUES = Object.values(RetentionDays).filter(
   (value): value is number => typeof value === 'number',
@@ -118,7 +148,7 @@ export class ConfigError extends Error {
  * The configuration from the construct tree's context, with `overrides` (e.g. from a test or another
  * app) taking precedence. Throws `ConfigError` naming the key of the first invalid value.
  */
-export function resolveConfig(node: Node, overrides: Partial<EventRelayConfig> = {}): EventRelayConfig {
+export function resolveConfig(node: Node, overrides: ConfigSettings = {}): EventRelayConfig {
   const fromContext: Partial<Record<keyof EventRelayConfig, unknown>> = {};
   for (const key of CONFIG_KEYS) {
     const value: unknown = node.tryGetContext(key);
@@ -133,7 +163,8 @@ export function resolveConfig(node: Node, overrides: Partial<EventRelayConfig> =
  */
 export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>>): EventRelayConfig {
   const deliveryTimeoutMs = integer(raw, 'deliveryTimeoutMs', 1_000, MAX_DELIVERY_TIMEOUT_MS);
-  const retrySchedule = schedule(raw.retrySchedule);
+  const deliveryLogTtlDays = integer(raw, 'deliveryLogTtlDays', 1, 3_650);
+  const retrySchedule = schedule(raw.retrySchedule, deliveryLogTtlDays);
   const batchSize = integer(raw, 'batchSize', 1, 10_000);
   const maxBatchingWindowSeconds = integer(raw, 'maxBatchingWindowSeconds', 0, 300);
   if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
@@ -157,7 +188,7 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
     ),
     logRetentionDays,
     logLevel: oneOf(raw, 'logLevel', LOG_LEVELS),
-    deliveryLogTtlDays: integer(raw, 'deliveryLogTtlDays', 1, 3_650),
+    deliveryLogTtlDays,
     archiveRetentionDays: integer(raw, 'archiveRetentionDays', 0, 3_650),
     allowPrivateTargets: boolean(raw, 'allowPrivateTargets'),
     removalPolicy: oneOf(raw, 'removalPolicy', ['retain', 'destroy'] as const),
@@ -196,41 +227,29 @@ function frameAncestors(value: unknown): string {
   return sources.join(' ');
 }
 
-function schedule(value: unknown): readonly number[] {
-  let delays: unknown = value;
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    delays = trimmed.startsWith('[')
-      ? safeJson(trimmed)
-      : trimmed.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
-  }
-  if (!Array.isArray(delays) || delays.some((delay) => typeof delay !== 'number')) {
-    throw new ConfigError(
-      'retrySchedule',
-      'must be a list of seconds, e.g. [60, 300, 1800] or "60,300,1800"',
-    );
-  }
+function schedule(value: unknown, deliveryLogTtlDays: number): RetrySchedule {
+  let parsed: RetrySchedule;
   try {
-    validateRetrySchedule(delays as number[]);
+    parsed = parseRetrySchedule(value);
   } catch (error) {
-    throw new ConfigError('retrySchedule', (error as Error).message);
-  }
-  const total = (delays as number[]).reduce((sum, delay) => sum + delay, 0);
-  if (total > MAX_SCHEDULE_TOTAL_SECONDS) {
     throw new ConfigError(
       'retrySchedule',
-      'the delays must add up to at most 13 days (SQS keeps a message 14 days)',
+      `${(error as Error).message}; e.g. [60, 300, 1800], "60,300,1800" or "1m,5m,30m,2h,5h,10h,10h ±20%"`,
     );
   }
-  return Object.freeze([...(delays as number[])]);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  if (longestQueueWaitSeconds(parsed) > MAX_QUEUE_WAIT_SECONDS) {
+    throw new ConfigError(
+      'retrySchedule',
+      'the delays a queue holds (those up to 12 hours, with jitter) must add up to at most 13 days (SQS keeps a message 14 days)',
+    );
   }
+  if (longestScheduleSeconds(parsed) >= deliveryLogTtlDays * 86_400) {
+    throw new ConfigError(
+      'retrySchedule',
+      `the delays (with jitter) must add up to less than deliveryLogTtlDays (${deliveryLogTtlDays} days): the delivery log says which subscriptions are still due`,
+    );
+  }
+  return parsed;
 }
 
 function integer(raw: Record<string, unknown>, key: string, min: number, max: number): number {

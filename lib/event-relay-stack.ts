@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { PORTAL_SITE } from '../lambdas/shared/static-sites';
 import { TABLES } from '../lambdas/shared/tables';
 import type { Api } from './api';
-import { resolveConfig, type EventRelayConfig } from './config';
+import { resolveConfig, type ConfigSettings, type EventRelayConfig } from './config';
 import { EventRelay, eventRelayPropsFromConfig } from './event-relay';
 import type { FanOut } from './fan-out';
 import type { Functions } from './functions';
@@ -17,7 +17,7 @@ import type { Storage } from './storage';
 
 export interface EventRelayStackProps extends StackProps {
   /** Values taking precedence over the cdk.json context. */
-  readonly config?: Partial<EventRelayConfig>;
+  readonly config?: ConfigSettings;
 }
 
 /** Stack output keys the operator commands read (`scripts/target.ts`). */

@@ -13,7 +13,13 @@ import { STATUSES, type Status } from '../lambdas/shared/catalog';
 import { DELIVERIES_TABLE, TENANTS_TABLE, type TableDefinition } from '../lambdas/shared/tables';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Api, INBOUND_ROUTE, STAGE_NAME } from './api';
-import { DEFAULT_CONFIG, parseConfig, type EventRelayConfig, type LogLevel } from './config';
+import {
+  DEFAULT_CONFIG,
+  parseConfig,
+  type EventRelayConfig,
+  type LogLevel,
+  type RetryScheduleSetting,
+} from './config';
 import { FanOut, type StatusQueues } from './fan-out';
 import { Functions, functionTimeouts } from './functions';
 import { Monitoring } from './monitoring';
@@ -23,11 +29,16 @@ import { Storage } from './storage';
 /** Settings of an `EventRelay`; every one is optional. Values are validated when the construct is built. */
 export interface EventRelayProps {
   /**
-   * Delays in seconds before each retry of a failed delivery; the queues' `maxReceiveCount` follows
-   * (one attempt more than there are delays). At most 13 days in total.
-   * @default - [60, 300, 1800]: retries after 1, 5 and 30 minutes, four attempts in all
+   * Delays before each retry of a failed delivery, in seconds or as durations (`"2h"`), optionally
+   * with jitter: `[60, 300, 1800]`, `"1m,5m,30m,2h,5h,10h,10h ±20%"` or
+   * `{ delays: ['1m', '5m', '30m', '2h', '5h', '10h', '10h'], jitter: 0.2 }`. The queues'
+   * `maxReceiveCount` follows (one attempt more than there are delays); delays beyond what SQS can
+   * hold (about 12 hours) wait in EventBridge Scheduler, whose resources are then added. Each delay at
+   * most 1 day; in total less than `deliveryLogTtlDays`. `schedulerAfterSeconds` (tests only) lowers
+   * the delay from which the Scheduler is used.
+   * @default - [60, 300, 1800]: retries after 1, 5 and 30 minutes, four attempts in all, no jitter
    */
-  readonly retrySchedule?: readonly number[];
+  readonly retrySchedule?: RetryScheduleSetting;
   /**
    * Time limit of one webhook POST, in milliseconds (1,000 to 25,000: a test delivery must fit in API
    * Gateway's 30 seconds). The function timeouts and the queues' visibility timeout follow.

@@ -14,13 +14,13 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
 import { EVENT_SOURCE, rulePattern } from '../lambdas/shared/events';
-import { maxAttempts } from '../lambdas/shared/retry-schedule';
+import { maxAttempts, type RetrySchedule } from '../lambdas/shared/retry-schedule';
 
 /** SQS's longest message retention: failed deliveries stay inspectable (and redrivable) as long as possible. */
 const RETENTION = Duration.days(14);
 
 export interface FanOutProps {
-  readonly retrySchedule: readonly number[];
+  readonly retrySchedule: RetrySchedule;
   /** Visibility timeout of the delivery queues (at least six times the delivery function's timeout). */
   readonly visibilityTimeout: Duration;
   /** Days the archive keeps events; 0 keeps them forever. */

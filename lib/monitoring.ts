@@ -32,6 +32,7 @@ import {
   STATUS_DIMENSION,
 } from '../lambdas/shared/metrics';
 import type { RouteSpec } from '../lambdas/shared/routes';
+import { longestQueueWaitSeconds, type RetrySchedule } from '../lambdas/shared/retry-schedule';
 import { statusId, type StatusQueues } from './fan-out';
 import { FUNCTION_NAMES, functionId, type FunctionName } from './functions';
 
@@ -45,17 +46,18 @@ export interface MonitoringProps {
   readonly httpApi: IHttpApi;
   readonly stageName: string;
   readonly inboundRoute: RouteSpec;
-  readonly retrySchedule: readonly number[];
+  readonly retrySchedule: RetrySchedule;
   readonly alarmEmail?: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * The oldest-message alarm threshold: a message may legitimately wait through the whole retry schedule,
- * so only an age beyond it (plus slack) means the queue is not being drained.
+ * The oldest-message alarm threshold: a message may legitimately wait through every retry its queue
+ * holds (jitter included; a wait in EventBridge Scheduler ends the message), so only an age beyond
+ * that (plus slack) means the queue is not being drained.
  */
-export function queueAgeThresholdSeconds(retrySchedule: readonly number[]): number {
-  return retrySchedule.reduce((sum, delay) => sum + delay, 0) + QUEUE_AGE_SLACK_SECONDS;
+export function queueAgeThresholdSeconds(retrySchedule: RetrySchedule): number {
+  return longestQueueWaitSeconds(retrySchedule) + QUEUE_AGE_SLACK_SECONDS;
 }
 
 /** A delivery metric the delivery function emits (Powertools adds the `service` dimension). */

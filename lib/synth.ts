@@ -7,7 +7,7 @@
  * in asset hashes) and so is CDK's built-in CloudFormation validation, which `cdk synth` still runs.
  */
 import { App } from 'aws-cdk-lib';
-import type { EventRelayConfig } from './config';
+import type { ConfigSettings } from './config';
 import { EventRelayStack } from './event-relay-stack';
 
 export const DEFAULT_STACK_NAME = 'EventRelay';
@@ -21,10 +21,7 @@ export interface SynthOptions {
   readonly context?: Record<string, unknown>;
 }
 
-export function buildStack(
-  config: Partial<EventRelayConfig> = {},
-  options: SynthOptions = {},
-): EventRelayStack {
+export function buildStack(config: ConfigSettings = {}, options: SynthOptions = {}): EventRelayStack {
   const app = new App({
     builtinCloudFormationValidation: options.validate ?? false,
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
@@ -38,7 +35,7 @@ export type CloudFormationTemplate = Record<string, any>;
 
 /** The synthesized template of the stack with `config` over the defaults. */
 export function synthTemplate(
-  config: Partial<EventRelayConfig> = {},
+  config: ConfigSettings = {},
   options: SynthOptions = {},
 ): CloudFormationTemplate {
   const stack = buildStack(config, options);

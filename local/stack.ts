@@ -18,7 +18,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { EventRelayConfig } from '../lib/config';
+import type { ConfigSettings } from '../lib/config';
 import { DEFAULT_STACK_NAME, synthTemplate, type CloudFormationTemplate } from '../lib/synth';
 import { resetClients } from '../lambdas/shared/aws';
 import { seedTenantWithKey } from '../lambdas/shared/tenants';
@@ -39,7 +39,7 @@ export interface LocalOptions {
   /** API keys to seed, one tenant each (default `$LOCAL_API_KEY`, comma-separated, else a new key). */
   apiKeys?: string[];
   /** Stack configuration taking precedence over the settings (tests). */
-  config?: Partial<EventRelayConfig>;
+  config?: ConfigSettings;
   /** Variables set after the functions' own (e.g. `POWERTOOLS_LOG_LEVEL: 'SILENT'` in tests). */
   environment?: Record<string, string>;
   /** Receives one line per thing that happens (requests, publishes, deliveries). */
@@ -88,8 +88,8 @@ function booleanSetting(value: string | undefined, fallback: boolean): boolean {
 export function localConfig(
   settings: NodeJS.ProcessEnv,
   apiUrl: string,
-  overrides: Partial<EventRelayConfig> = {},
-): Partial<EventRelayConfig> {
+  overrides: ConfigSettings = {},
+): ConfigSettings {
   const config: Record<string, unknown> = {
     allowPrivateTargets: booleanSetting(settings.ALLOW_PRIVATE_TARGETS, true),
     publicUrl: settings.PUBLIC_URL || apiUrl,
@@ -98,7 +98,7 @@ export function localConfig(
   if (settings.RETRY_SCHEDULE) config.retrySchedule = settings.RETRY_SCHEDULE;
   if (settings.DELIVERY_TIMEOUT_MS) config.deliveryTimeoutMs = settings.DELIVERY_TIMEOUT_MS;
   // parseConfig (lib/config.ts) validates the strings as it does for `-c key=value`.
-  return { ...(config as Partial<EventRelayConfig>), ...overrides };
+  return { ...(config as ConfigSettings), ...overrides };
 }
 
 /** Sets environment variables, remembering what they were. */

@@ -54,7 +54,7 @@ import {
 import { recordStats, type OutcomeToCount } from '../shared/delivery-stats';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
-import { maxAttempts, nextRetryDelay, retryAfterDelay } from '../shared/retry-schedule';
+import { maxAttempts, retryAfterDelay, retryDelay, SQS_MAX_DELAY_SECONDS } from '../shared/retry-schedule';
 import { disableSubscription, isActive, signingSecrets } from '../shared/subscriptions';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
@@ -357,9 +357,14 @@ async function send(
   }
 }
 
-/** When the next attempt after a failed one is due: the receiver's Retry-After, else the schedule. */
-function retryDelayAfter(result: AttemptResult, attempt: number, env: DeliveryEnv): number | undefined {
-  const scheduled = nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+/** When the next attempt after a failed one is due: the receiver's Retry-After, else the schedule (with jitter). */
+function retryDelayAfter(
+  result: AttemptResult,
+  request: DeliveryRequest,
+  attempt: number,
+  env: DeliveryEnv,
+): number | undefined {
+  const scheduled = retryDelay(env.RETRY_SCHEDULE, attempt, request.deliveryId);
   if (scheduled === undefined) return undefined;
   if (result.statusCode === 429 || result.statusCode === 503) {
     return retryAfterDelay(env.RETRY_SCHEDULE, result.retryAfter) ?? scheduled;
@@ -396,7 +401,7 @@ async function deliverTo(
   const decision = await gate.decide(lane, at.getTime());
   if (decision === 'handoff') return { outcome: { kind: 'handedOff' } };
   if (decision === 'defer') {
-    const retryInSeconds = nextRetryDelay(env.RETRY_SCHEDULE, attempt);
+    const retryInSeconds = retryDelay(env.RETRY_SCHEDULE, attempt, request.deliveryId);
     const deliveryStatus: DeliveryStatus = retryInSeconds === undefined ? 'failed' : 'pending';
     logger.info('delivery deferred: circuit breaker open', { ...logContext, retryInSeconds });
     if (deliveryStatus === 'failed') {
@@ -431,7 +436,8 @@ async function deliverTo(
 
   const gone = result.statusCode === 410;
   if (gone) await disableGone(gate.state, context);
-  const retryInSeconds = result.delivered || gone ? undefined : retryDelayAfter(result, attempt, env);
+  const retryInSeconds =
+    result.delivered || gone ? undefined : retryDelayAfter(result, request, attempt, env);
   const deliveryStatus: DeliveryStatus = result.delivered
     ? 'succeeded'
     : retryInSeconds !== undefined
@@ -592,8 +598,11 @@ async function settleMessage(
   const { env } = context;
   const pending = results.filter((r) => r.status === 'pending');
   if (pending.length > 0) {
-    const delays = pending.map((r) => r.retryInSeconds ?? nextRetryDelay(env.RETRY_SCHEDULE, attempt) ?? 0);
-    context.visibility.push({ record, seconds: Math.min(...delays) });
+    const delays = pending.map(
+      (r) => r.retryInSeconds ?? retryDelay(env.RETRY_SCHEDULE, attempt, request.deliveryId) ?? 0,
+    );
+    // SQS holds a message invisible for 12 hours at most (SQS_MAX_DELAY_SECONDS leaves room for this invocation).
+    context.visibility.push({ record, seconds: Math.min(...delays, SQS_MAX_DELAY_SECONDS) });
     return true;
   }
   const failed = results.filter((r) => r.status === 'failed').map((r) => r.subscriptionId);

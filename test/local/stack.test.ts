@@ -2,7 +2,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TABLES } from '../../lambdas/shared/tables';
-import { maxAttempts } from '../../lambdas/shared/retry-schedule';
+import { maxAttempts, parseRetrySchedule } from '../../lambdas/shared/retry-schedule';
 import { resourcesOfType } from '../../local/intrinsics';
 import { startLocal, type LocalStack } from '../../local/stack';
 import { unknownResourceTypes } from '../../local/template';
@@ -67,7 +67,7 @@ it('creates each delivery queue with its dead-letter queue and the redrive count
       );
       expect(JSON.parse(queue!.RedrivePolicy!)).toEqual({
         deadLetterTargetArn: dlq!.QueueArn,
-        maxReceiveCount: maxAttempts([1, 2, 3]),
+        maxReceiveCount: maxAttempts(parseRetrySchedule('1,2,3')),
       });
       const declared = local.plan.queues.find((plan) => queues[status]!.includes(plan.logicalId))!;
       expect(queue!.VisibilityTimeout).toBe(String(declared.attributes.VisibilityTimeout));

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATUSES } from '../../lambdas/shared/catalog';
+import { parseRetrySchedule } from '../../lambdas/shared/retry-schedule';
 import {
   CONFIG_KEYS,
   ConfigError,
@@ -36,14 +37,19 @@ describe('parseConfig', () => {
         publicUrl: 'https://hooks.example.com/',
       }),
     ).toMatchObject({
-      retrySchedule: [10, 20, 30],
+      retrySchedule: { delays: [10, 20, 30], jitter: 0 },
       deliveryTimeoutMs: 5000,
       allowPrivateTargets: true,
       batchSize: 5,
       alarmEmail: 'ops@example.com',
       publicUrl: 'https://hooks.example.com',
     });
-    expect(parse({ retrySchedule: '[5,15]' }).retrySchedule).toEqual([5, 15]);
+    expect(parse({ retrySchedule: '[5,15]' }).retrySchedule.delays).toEqual([5, 15]);
+    expect(parse({ retrySchedule: '1m, 5m, 30m, 2h, 5h, 10h, 10h ±20%' }).retrySchedule).toEqual({
+      delays: [60, 300, 1800, 7200, 18_000, 36_000, 36_000],
+      jitter: 0.2,
+      schedulerAfterSeconds: 42_900,
+    });
   });
 
   it('treats an empty optional value as unset', () => {
@@ -54,8 +60,14 @@ describe('parseConfig', () => {
     ['retrySchedule', []],
     ['retrySchedule', '60,abc'],
     ['retrySchedule', [60, -1]],
-    ['retrySchedule', [43_201]],
-    ['retrySchedule', Array.from({ length: 30 }, () => 43_200)],
+    ['retrySchedule', [86_401]],
+    ['retrySchedule', '60,300 ±60%'],
+    ['retrySchedule', { delays: [60], jitter: 0.2, backoff: 2 }],
+    ['retrySchedule', { delays: [60], schedulerAfterSeconds: 43_200 }],
+    // More than 13 days in the queue (SQS keeps a message 14 days).
+    ['retrySchedule', Array.from({ length: 27 }, () => 42_000)],
+    // Longer than the delivery log is kept (30 days by default).
+    ['retrySchedule', Array.from({ length: 30 }, () => '1d')],
     ['deliveryTimeoutMs', 26_000],
     ['deliveryTimeoutMs', 'soon'],
     ['logRetentionDays', 31],
@@ -87,7 +99,9 @@ describe('cdk.json and the documentation', () => {
   it('runs the app with tsx and sets every default that has one', () => {
     expect(cdkJson.app).toBe('npx tsx bin/app.ts');
     for (const key of CONFIG_KEYS) {
-      expect(cdkJson.context[key]).toEqual(DEFAULT_CONFIG[key]);
+      // The retry schedule is written as its list of delays.
+      const value = key === 'retrySchedule' ? parseRetrySchedule(cdkJson.context[key]) : cdkJson.context[key];
+      expect(value).toEqual(DEFAULT_CONFIG[key]);
     }
   });
 
@@ -124,6 +138,26 @@ describe('changing the configuration', () => {
       ([, alarm]) => alarm.Properties.MetricName === 'ApproximateAgeOfOldestMessage',
     );
     expect(ageAlarms.map(([, alarm]) => alarm.Properties.Threshold)).toEqual([930, 930, 930]);
+  });
+
+  it('derives the same settings from a long tail with jitter, the alarm from what the queue can hold', () => {
+    const { json } = synthesize({ retrySchedule: '1m,5m,30m,2h,5h,10h,10h ±20%' });
+    for (const [, queue] of queues(json)) {
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(8);
+      // SQS's longest retention: the queue holds at most about 1.4 days of this schedule.
+      expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    }
+    expect(deliveryEnv(json).RETRY_SCHEDULE).toBe('60,300,1800,7200,18000,36000,36000 ±20%');
+    const ageAlarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.MetricName === 'ApproximateAgeOfOldestMessage',
+    );
+    // Each delay at the top of its spread, the two 10-hour ones capped at what SQS holds, plus 15 minutes.
+    const held = 72 + 360 + 2160 + 8640 + 21_600 + 2 * 42_900;
+    expect(ageAlarms.map(([, alarm]) => alarm.Properties.Threshold)).toEqual([
+      held + 900,
+      held + 900,
+      held + 900,
+    ]);
   });
 
   it('reads the retry schedule and other values from context, as `cdk -c` passes them', () => {

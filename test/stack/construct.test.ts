@@ -143,7 +143,7 @@ describe('EventRelay in another stack', () => {
   it('ignores the cdk.json context keys of the repository’s own app', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], retrySchedule: [1] } });
     const other = new EventRelay(new Stack(app, 'Other'), 'Webhooks');
-    expect(other.config.retrySchedule).toEqual([60, 300, 1800]);
+    expect(other.config.retrySchedule.delays).toEqual([60, 300, 1800]);
   });
 });
 

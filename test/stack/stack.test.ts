@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { STATUSES, type Status } from '../../lambdas/shared/catalog';
 import { rulePattern } from '../../lambdas/shared/events';
 import { METRIC } from '../../lambdas/shared/metrics';
-import { maxAttempts, DEFAULT_RETRY_SCHEDULE_SECONDS } from '../../lambdas/shared/retry-schedule';
+import { maxAttempts, DEFAULT_RETRY_SCHEDULE } from '../../lambdas/shared/retry-schedule';
 import { ROUTES, routeKey } from '../../lambdas/shared/routes';
 import { TABLES } from '../../lambdas/shared/tables';
 import { FUNCTION_NAMES, type FunctionName } from '../../lib/functions';
@@ -88,7 +88,7 @@ describe('fan-out', () => {
       const queue = R[queueId(status)].Properties;
       expect(queue.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(status), 'Arn'] },
-        maxReceiveCount: maxAttempts(DEFAULT_RETRY_SCHEDULE_SECONDS),
+        maxReceiveCount: maxAttempts(DEFAULT_RETRY_SCHEDULE),
       });
       expect(queue.RedrivePolicy.maxReceiveCount).toBe(4);
       expect(R[dlqId(status)].Properties).toEqual({

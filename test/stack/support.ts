@@ -2,7 +2,7 @@
 import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import type { EventRelayConfig } from '../../lib/config';
+import type { ConfigSettings } from '../../lib/config';
 import type { EventRelayStack } from '../../lib/event-relay-stack';
 import { buildStack, type SynthOptions } from '../../lib/synth';
 
@@ -18,7 +18,7 @@ export interface Synthesized {
 }
 
 /** Synthesizes without bundling (the tests do it once per file). */
-export function synthesize(config: Partial<EventRelayConfig> = {}, options: SynthOptions = {}): Synthesized {
+export function synthesize(config: ConfigSettings = {}, options: SynthOptions = {}): Synthesized {
   const stack = buildStack(config, options);
   const json = (stack.node.root as App).synth().getStackByName(stack.stackName).template as Record<
     string,

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { EventRelayConfig } from '../../../lib/config';
+import type { ConfigSettings } from '../../../lib/config';
 import { startLocal, type LocalStack } from '../../../local/stack';
 
 export interface E2E {
@@ -29,7 +29,7 @@ export const TENANT_KEYS = [
   'er_live_e2e_tenant_two_0123456789abcdef',
 ];
 
-export async function startE2E(config: Partial<EventRelayConfig> = {}): Promise<E2E> {
+export async function startE2E(config: ConfigSettings = {}): Promise<E2E> {
   const receiver = await startReceiver();
   const local = await startLocal({
     settings: {},
