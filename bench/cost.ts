@@ -566,6 +566,7 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
     );
     out.push('');
   }
+  out.push(...lifecycleSection(a));
   out.push('## Hosted services');
   out.push('');
   out.push('| Service | Per 1M events | Basis |');
@@ -583,6 +584,226 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
   for (const source of PRICE_SOURCES) out.push(`- ${source}`);
   out.push('');
   return out.join('\n');
+}
+
+// --- Parking, catch-up and replay (docs/lifecycle.md) ----------------------------------------------
+
+/** A parked delivery's marker as `recordAttempts` writes it (shared/deliveries.ts), one subscription. */
+export function sampleParkedMarkerItem(): Record<string, unknown> {
+  const subscriptionId = 'sub_01JH8Z3K4Q9V7W2X5Y6Z8A1B20';
+  const request = benchDeliveryRequest([subscriptionId], 'evt_Jq3sV0Yx8bPp2M1cW4nT7rLk9A');
+  return {
+    pk: `PARKED#${request.tenantId}#${subscriptionId}#07`,
+    sk: `DLV#${request.deliveryId}`,
+    eventType: request.eventType,
+    payload: request.payload,
+    parkedAt: '2025-01-15T10:30:06.123Z',
+    expiresAt: 1739529006,
+  };
+}
+
+/** A parked delivery's log item: the event and the subscription's status, no attempt yet. */
+function sampleParkedLogItem(): Record<string, unknown> {
+  const item = sampleDeliveryLogItem(1);
+  for (const name of Object.keys(item)) {
+    if (name.startsWith('status#')) item[name] = 'parked';
+    if (name.startsWith('attempts#')) item[name] = [];
+  }
+  return item;
+}
+
+export interface LifecycleCosts {
+  /** What parking adds per 1M events that arrive for a disabled subscription (beyond ingest and the log). */
+  parking: CostLine[];
+  /** What re-sending adds per 1M deliveries, for a catch-up (markers) and a replay (the log's window). */
+  catchUp: CostLine[];
+  replay: CostLine[];
+  /** The re-sent delivery itself, as any delivery: queue, delivery function, log, logs, the POST. */
+  resentDelivery: CostLine[];
+}
+
+/** Replay steps: a page is 10 s of sending at the rate (100 deliveries at the default 10/s). */
+const REPLAY_PAGE = 100;
+/** The replay function's time per step (read a page, claim, queue): assumed, I/O bound. */
+const REPLAY_MS_PER_STEP = 800;
+const REPLAY_MEMORY_MB = 512;
+
+/**
+ * The cost of parking and of re-sending per 1M deliveries to one subscription. Parking a delivery
+ * costs its marker and a share of the batch's activity counter; the event's ingest, queue message and
+ * log write are paid as for any event (and the POST is not). Re-sending costs reading the page (the
+ * markers, or the log items of the window), the claim (a conditional write of the log item), a tenth
+ * of a SendMessageBatch, the step messages and the replay function, and for a catch-up the marker's
+ * delete; then the delivery itself.
+ */
+export function lifecycleCosts(a: CostAssumptions = DEFAULT_ASSUMPTIONS): LifecycleCosts {
+  const deliveries = MILLION;
+  const cost = (
+    service: CostLine['service'],
+    item: string,
+    quantity: number,
+    unit: string,
+    price: number,
+  ) => ({
+    service,
+    item,
+    quantity,
+    unit,
+    cost: quantity * price,
+  });
+  const markerBytes = itemBytes(sampleParkedMarkerItem());
+  const parkedLogBytes = itemBytes(sampleParkedLogItem());
+  const logBytes = itemBytes(sampleDeliveryLogItem(1));
+  const batches = deliveries / a.deliveryBatchSize;
+  const parking: CostLine[] = [
+    cost(
+      'DynamoDB',
+      `parked marker (PutItem, ${markerBytes} B → ${writeUnits(markerBytes)} WRU)`,
+      deliveries * writeUnits(markerBytes),
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+    cost(
+      'DynamoDB',
+      'parked count in the activity feed (one ADD per subscription and batch)',
+      batches,
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+    cost(
+      'DynamoDB',
+      `marker storage (${a.deliveryLogTtlDays}-day TTL at most; deleted on catch-up)`,
+      (deliveries * Math.min(1, a.deliveryLogTtlDays / 30) * (markerBytes + 100)) / 1024 ** 3,
+      'GB-month',
+      PRICES.dynamoStoragePerGbMonth,
+    ),
+  ];
+  const steps = deliveries / REPLAY_PAGE;
+  const common = (readLine: CostLine): CostLine[] => [
+    readLine,
+    cost(
+      'DynamoDB',
+      `claim: conditional UpdateItem of the log item (${writeUnits(Math.max(parkedLogBytes, logBytes))} WRU)`,
+      deliveries * writeUnits(Math.max(parkedLogBytes, logBytes)),
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+    cost(
+      'SQS',
+      'SendMessageBatch to the status queue (10 per request)',
+      deliveries / 10,
+      'requests',
+      PRICES.sqsPerRequest,
+    ),
+    cost(
+      'SQS',
+      `replay steps: send, receive, delete (one step per ${REPLAY_PAGE})`,
+      steps * 3,
+      'requests',
+      PRICES.sqsPerRequest,
+    ),
+    cost(
+      'DynamoDB',
+      'job progress and lock heartbeat (two writes per step)',
+      steps * 2,
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+    cost('Lambda', 'replay invocations (one per step)', steps, 'requests', PRICES.lambdaPerRequest),
+    cost(
+      'Lambda',
+      `replay duration (${REPLAY_MEMORY_MB} MB arm64, ${REPLAY_MS_PER_STEP} ms per step, assumed)`,
+      (steps * REPLAY_MS_PER_STEP * (REPLAY_MEMORY_MB / 1024)) / 1000,
+      'GB-s',
+      PRICES.lambdaArmPerGbSecond,
+    ),
+  ];
+  const catchUp = [
+    ...common(
+      cost(
+        'DynamoDB',
+        `marker read (Query, ${markerBytes} B each, eventually consistent)`,
+        (deliveries * markerBytes) / 4096 / 2,
+        'RRU',
+        PRICES.dynamoPerReadUnit,
+      ),
+    ),
+    cost(
+      'DynamoDB',
+      'marker delete (BatchWriteItem, 1 WRU each)',
+      deliveries,
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+  ];
+  const replay = common(
+    cost(
+      'DynamoDB',
+      `log window read (Query, ${logBytes} B per event of the tenant's window, eventually consistent)`,
+      (deliveries * logBytes) / 4096 / 2,
+      'RRU',
+      PRICES.dynamoPerReadUnit,
+    ),
+  );
+  // The delivery itself, from the main model: everything after the queue message is sent.
+  const afterQueue = (line: CostLine) =>
+    (line.service === 'SQS' && !line.item.startsWith('SendMessage')) ||
+    (line.service === 'Lambda' && line.item.startsWith('delivery')) ||
+    (line.service === 'DynamoDB' &&
+      (line.item.startsWith('delivery log read') ||
+        line.item.startsWith('delivery log write') ||
+        line.item.startsWith('delivery counters'))) ||
+    line.service === 'Data transfer';
+  const resentDelivery = costPerMillion(1, a).lines.filter(afterQueue);
+  const invocations = (deliveries * (1 + a.retryRate)) / a.deliveryBatchSize;
+  resentDelivery.push(
+    cost(
+      'CloudWatch',
+      'delivery log lines and platform lines',
+      (deliveries * (1 + a.retryRate) * a.delivery.logBytesPerDelivery +
+        invocations * a.platformLogBytesPerInvocation) /
+        1024 ** 3,
+      'GB',
+      PRICES.cloudWatchLogsIngestPerGb,
+    ),
+  );
+  return { parking, catchUp, replay, resentDelivery };
+}
+
+const sumOf = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.cost, 0);
+
+/** The docs section on parking and re-sending (docs/cost.md). */
+function lifecycleSection(a: CostAssumptions): string[] {
+  const { parking, catchUp, replay, resentDelivery } = lifecycleCosts(a);
+  const out: string[] = ['## Parking, catch-up and replay', ''];
+  const delivered = costPerMillion(1, a);
+  const post = delivered.lines.filter(
+    (line) => line.service === 'Data transfer' || line.item.startsWith('delivery duration'),
+  );
+  out.push(
+    `Per **1 million deliveries** to one subscription ([lifecycle](lifecycle.md)). A parked event is ingested, queued and logged like a delivered one (the first table's lines); parking adds ${usd(sumOf(parking))}, and saves at most the POST's share of the delivery time and the data transfer (${usd(sumOf(post))}). Re-sending adds ${usd(sumOf(catchUp))} for a catch-up and ${usd(sumOf(replay))} for a replay, on top of the re-sent delivery itself (${usd(sumOf(resentDelivery))}: the queue, the delivery function, the log, its log lines and the POST, as in the first table). So an event parked and caught up costs about ${usd(delivered.total - sumOf(post) + sumOf(parking) + sumOf(catchUp) + sumOf(resentDelivery))} per million, against ${usd(delivered.total)} delivered at once. The \`Deliveries Parked\` events are put on the bus at 1, 10, 100, … parked per disabled period: a handful per period, not per event.`,
+  );
+  out.push('');
+  out.push('| Service | Item | Quantity per 1M deliveries | Cost |');
+  out.push('|---|---|---:|---:|');
+  for (const [title, lines] of [
+    ['Parking', parking],
+    ['Catch-up', catchUp],
+    ['Replay of a window', replay],
+    ['The re-sent delivery', resentDelivery],
+  ] as const) {
+    for (const entry of lines)
+      out.push(
+        `| ${entry.service} | ${title}: ${entry.item} | ${formatQuantity(entry.quantity, entry.unit)} | ${usd(entry.cost)} |`,
+      );
+    out.push(`| | **${title}** | | **${usd(sumOf(lines))}** |`);
+  }
+  out.push('');
+  out.push(
+    `A replay reads every log item of the tenant's window and keeps this subscription's: the read line is for a subscription that matches all of the tenant's events, and grows by the inverse of its share otherwise (a subscription that gets a tenth of the events reads ten items per delivery re-sent, ${usd(sumOf(replay.slice(0, 1)) * 10)} per million). Deliveries still pending, or no longer parked, are read and skipped without a claim.`,
+  );
+  out.push('');
+  return out;
 }
 
 if (require.main === module) {

@@ -40,6 +40,7 @@ const FIGURES: { figure: string; title: string; load(): Promise<FigureModule> }[
   { figure: '6', title: 'Memory', load: () => import('./memory') },
   { figure: '7', title: 'Isolation, local mode', load: () => import('./isolation') },
   { figure: '8', title: 'Portal first load', load: () => import('./portal') },
+  { figure: '9', title: 'Catch-up throughput, local mode', load: () => import('./catch-up') },
 ];
 
 function parseArgs(argv: readonly string[]): { only?: Set<string>; updateReference: boolean } {

@@ -21,7 +21,7 @@ async function handleRecord(body: string): Promise<void> {
   // Gone (expired), finished, or past this step already: a repeated message.
   if (!job || job.state !== 'running' || job.step !== message.step) return;
   // A finished job's `Replay Finished` event is the step's (it is logged too).
-  await runStep(job, replayEnv());
+  await runStep(job, replayEnv(), message.releaseAt);
 }
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {

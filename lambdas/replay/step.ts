@@ -32,6 +32,11 @@ import { emitOperationalEvents } from '../shared/operations';
 export const STEP_SECONDS = 10;
 /** Deliveries one step handles at most, whatever the rate. */
 const MAX_PAGE = 500;
+/**
+ * Seconds before its page's first slot that the next step is queued to run: time to read, claim and
+ * queue the page, so the page goes out on time rather than one step's runtime late.
+ */
+const STEP_LEAD_SECONDS = 2;
 
 /** The message that runs a job's step. */
 export interface StepMessage {
@@ -39,6 +44,8 @@ export interface StepMessage {
   subscriptionId: string;
   replayId: string;
   step: number;
+  /** When this step's first delivery may go (epoch ms): just after the previous page's last slot. */
+  releaseAt?: number;
 }
 
 interface Candidate {
@@ -95,8 +102,16 @@ async function nextPage(
   return { candidates, skipped, read: items.map((log) => log.deliveryId), next };
 }
 
-/** Queues the claimed deliveries, spaced at `rate`; those SQS refused are set back and not counted. */
-async function queueSpaced(job: ReplayJob, claimed: Candidate[], env: ReplayEnv): Promise<number> {
+/**
+ * Queues the claimed deliveries, spaced at `rate` from `offsetSeconds` on; those SQS refused are set
+ * back and not counted.
+ */
+async function queueSpaced(
+  job: ReplayJob,
+  claimed: Candidate[],
+  env: ReplayEnv,
+  offsetSeconds: number,
+): Promise<number> {
   const rate = job.ratePerSecond;
   const entries = claimed.map((candidate, index) => {
     const request: DeliveryRequest = {
@@ -112,7 +127,7 @@ async function queueSpaced(job: ReplayJob, claimed: Candidate[], env: ReplayEnv)
       entry: {
         Id: String(index),
         MessageBody: JSON.stringify(envelopeFor(request)),
-        DelaySeconds: Math.min(900, Math.floor(index / rate)),
+        DelaySeconds: Math.min(900, offsetSeconds + Math.floor(index / rate)),
       },
     };
   });
@@ -154,9 +169,18 @@ async function queueSpaced(job: ReplayJob, claimed: Candidate[], env: ReplayEnv)
 
 /**
  * Runs one step of `job` and queues the next; returns the job after the step (undefined when this
- * step had already been run: a repeated message).
+ * step had already been run: a repeated message). The page's one-second slots begin at `releaseAt`
+ * (never before: rounded up to a whole second of delay), and the next step is queued to run shortly
+ * before the slot after this page's last, so pages follow each other without a gap or an overlap.
  */
-export async function runStep(job: ReplayJob, env: ReplayEnv): Promise<ReplayJob | undefined> {
+export async function runStep(
+  job: ReplayJob,
+  env: ReplayEnv,
+  releaseAt?: number,
+): Promise<ReplayJob | undefined> {
+  const started = Date.now();
+  const offsetSeconds =
+    releaseAt === undefined ? 0 : Math.min(60, Math.max(0, Math.ceil((releaseAt - started) / 1000)));
   const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(job.ratePerSecond * STEP_SECONDS)));
   const page = await nextPage(job, limit);
   const claims = await Promise.all(
@@ -171,7 +195,7 @@ export async function runStep(job: ReplayJob, env: ReplayEnv): Promise<ReplayJob
     ),
   );
   const claimed = page.candidates.filter((_, index) => claims[index]);
-  const queued = await queueSpaced(job, claimed, env);
+  const queued = await queueSpaced(job, claimed, env, offsetSeconds);
   if (job.selection === 'parked') await removeParked(job.tenantId, job.subscriptionId, page.read);
 
   const finished = page.next === undefined;
@@ -188,18 +212,23 @@ export async function runStep(job: ReplayJob, env: ReplayEnv): Promise<ReplayJob
     });
   }
   if (updated && !finished) {
+    // The next page's first slot follows this page's last one.
+    const nextReleaseAt = started + (offsetSeconds + Math.ceil(queued / job.ratePerSecond)) * 1000;
     const message: StepMessage = {
       tenantId: job.tenantId,
       subscriptionId: job.subscriptionId,
       replayId: job.replayId,
       step: updated.step,
+      releaseAt: nextReleaseAt,
     };
     await sqs().send(
       new SendMessageCommand({
         QueueUrl: env.REPLAY_QUEUE_URL,
         MessageBody: JSON.stringify(message),
-        // The next page waits until this one has gone out at the rate.
-        DelaySeconds: Math.min(900, Math.ceil(queued / job.ratePerSecond)),
+        DelaySeconds: Math.min(
+          900,
+          Math.max(0, Math.floor((nextReleaseAt - Date.now()) / 1000) - STEP_LEAD_SECONDS),
+        ),
       }),
     );
   }

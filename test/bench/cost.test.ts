@@ -2,6 +2,7 @@ import {
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
   dynamoItemBytes,
+  lifecycleCosts,
   readUnits,
   renderMarkdown,
   writeUnits,
@@ -80,6 +81,36 @@ describe('cost model arithmetic', () => {
   });
 });
 
+describe('parking and re-sending', () => {
+  const costs = lifecycleCosts(assumptions);
+  const quantity = (lines: { item: string; quantity: number }[], prefix: string) =>
+    lines.filter((line) => line.item.startsWith(prefix)).reduce((sum, line) => sum + line.quantity, 0);
+
+  it('parks with one marker write per delivery and one counter write per batch, not per delivery', () => {
+    expect(quantity(costs.parking, 'parked marker')).toBe(1_000_000);
+    expect(quantity(costs.parking, 'parked count')).toBe(100_000);
+  });
+
+  it('re-sends with a claim per delivery, a tenth of a SendMessageBatch, and a step per page', () => {
+    for (const lines of [costs.catchUp, costs.replay]) {
+      expect(quantity(lines, 'claim')).toBe(1_000_000);
+      expect(quantity(lines, 'SendMessageBatch')).toBe(100_000);
+      expect(quantity(lines, 'replay invocations')).toBe(10_000);
+    }
+    // A catch-up deletes its markers; a replay leaves the log as it is.
+    expect(quantity(costs.catchUp, 'marker delete')).toBe(1_000_000);
+    expect(quantity(costs.replay, 'marker delete')).toBe(0);
+  });
+
+  it('counts the re-sent delivery as a delivery after the queue: no ingest, no EventBridge', () => {
+    const services = new Set(costs.resentDelivery.map((line) => line.service));
+    expect(services.has('API Gateway')).toBe(false);
+    expect(services.has('EventBridge')).toBe(false);
+    expect(quantity(costs.resentDelivery, 'delivery log write')).toBe(1_000_000);
+    expect(quantity(costs.resentDelivery, 'SendMessage')).toBe(0);
+  });
+});
+
 describe('DynamoDB units', () => {
   it('rounds writes up per KB and eventually consistent reads to half a unit per 4 KB', () => {
     expect(writeUnits(1)).toBe(1);
@@ -106,5 +137,6 @@ describe('docs/cost.md', () => {
     expect(markdown).toContain('≤ $6.50');
     expect(markdown).toContain('Hookdeck');
     expect(markdown).toContain('$0.625 per million write request units');
+    expect(markdown).toContain('## Parking, catch-up and replay');
   });
 });
