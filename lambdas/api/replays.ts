@@ -14,10 +14,24 @@ import { json } from '../shared/http';
 import { newId } from '../shared/ids';
 import { logger } from '../shared/logger';
 import { replayEnv } from '../replay/env';
-import { getJob, replayStartedEvent, STALE_AFTER_MS, startJob, type ReplayJob } from '../replay/jobs';
+import {
+  getJob,
+  listJobs,
+  replayStartedEvent,
+  STALE_AFTER_MS,
+  startJob,
+  type ReplayJob,
+} from '../replay/jobs';
 import { emitOperationalEvents } from '../shared/operations';
 import { runStep, type StepMessage } from '../replay/step';
-import { ErrorSchema, ReplayRequestSchema, ReplaySchema, type ReplayRequest } from './schemas';
+import {
+  ErrorSchema,
+  pageOf,
+  PaginationQuerySchema,
+  ReplayRequestSchema,
+  ReplaySchema,
+  type ReplayRequest,
+} from './schemas';
 import type { ApiRequest, ApiRoute } from './types';
 import { errorResponses, notFoundResponse, requireSubscription } from './webhooks';
 
@@ -37,6 +51,8 @@ export function toReplayView(job: ReplayJob, now = Date.now()) {
     queued: job.queued,
     skipped: job.skipped,
     ...(job.total !== undefined && { total: job.total }),
+    sent: (job.succeeded ?? 0) + (job.failed ?? 0),
+    failed: job.failed ?? 0,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     ...(job.finishedAt && { finishedAt: job.finishedAt }),
@@ -177,6 +193,36 @@ const replayStatus: ApiRoute = {
   },
 };
 
+const ReplaysQuerySchema = PaginationQuerySchema.extend({
+  cursor: z
+    .string()
+    .regex(/^rpl_[0-9A-Za-z]+$/, 'must be the nextCursor of the previous page')
+    .optional()
+    .describe('`nextCursor` of the previous page'),
+});
+
+const replays: ApiRoute = {
+  method: 'GET',
+  path: '/v1/webhooks/{id}/replays',
+  summary: 'Replays and catch-ups of this webhook, newest first (the running one, if any, is the first)',
+  tag: TAG,
+  query: ReplaysQuerySchema,
+  responses: {
+    200: { description: 'A page of replays', schema: pageOf(ReplaySchema) },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+  async handle({ tenantId, pathParameters, query }: ApiRequest<unknown, z.infer<typeof ReplaysQuerySchema>>) {
+    const subscription = await requireSubscription(tenantId, pathParameters.id!);
+    const { jobs, next } = await listJobs(tenantId, subscription.id, {
+      limit: query.limit,
+      ...(query.cursor && { after: query.cursor }),
+    });
+    const now = Date.now();
+    return json(200, { items: jobs.map((job) => toReplayView(job, now)), ...(next && { nextCursor: next }) });
+  },
+};
+
 const parked: ApiRoute = {
   method: 'GET',
   path: '/v1/webhooks/{id}/parked',
@@ -196,4 +242,4 @@ const parked: ApiRoute = {
   },
 };
 
-export const replayRoutes: ApiRoute[] = [replay, replayStatus, parked];
+export const replayRoutes: ApiRoute[] = [replay, replayStatus, replays, parked];

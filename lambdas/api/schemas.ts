@@ -494,6 +494,13 @@ export const ReplaySchema = z
     queued: z.number().int().describe('Deliveries queued again so far'),
     skipped: z.number().int().describe('Deliveries left alone: still being attempted, or no longer parked'),
     total: z.number().int().optional().describe('For a catch-up: the parked deliveries when it started'),
+    sent: z
+      .number()
+      .int()
+      .describe(
+        'Queued deliveries that have settled: succeeded, or failed after their retries (counted as they settle)',
+      ),
+    failed: z.number().int().describe('Of those sent, how many failed after their retries'),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().optional(),

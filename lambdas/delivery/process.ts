@@ -56,6 +56,7 @@ import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
 import { maxAttempts, retryAfterDelay, retryDelay, SQS_MAX_DELAY_SECONDS } from '../shared/retry-schedule';
 import { disableSubscription, isActive, signingSecrets } from '../shared/subscriptions';
+import { recordSettled, type SettledResend } from '../replay/jobs';
 import { deliveryEnv, type DeliveryEnv } from './env';
 import { logger } from '../shared/logger';
 import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
@@ -90,6 +91,8 @@ interface RecordOutcome {
   deliveries: DeliveryOutcome[];
   /** This round's recorded outcomes, for the batch's delivery counters. */
   counted?: OutcomeToCount[];
+  /** The deliveries a replay or catch-up re-sent that settled this round, for its progress. */
+  settled?: SettledResend[];
 }
 
 const DROPPED: RecordOutcome = { keep: false, deliveries: [] };
@@ -726,6 +729,7 @@ async function processRecord(
             ]
           : [],
       ),
+      settled: settledResends(request, recorded),
     };
   } catch (error) {
     logger.error('delivery crashed; the message will be retried', {
@@ -803,6 +807,25 @@ async function countOutcomes(outcomes: readonly RecordOutcome[], env: DeliveryEn
     await recordStats(counted, env.DELIVERY_LOG_TTL_DAYS * 86_400);
   } catch (error) {
     logger.warn('could not update the delivery counters', { error: error as Error });
+  }
+}
+
+function settledResends(request: DeliveryRequest, recorded: readonly RecordedAttempt[]): SettledResend[] {
+  const { replayId, tenantId } = request;
+  if (!replayId) return [];
+  return recorded.flatMap(({ subscriptionId, status }) =>
+    status === 'succeeded' || status === 'failed' ? [{ tenantId, subscriptionId, replayId, status }] : [],
+  );
+}
+
+/** Adds the batch's settled re-sends to their replays' progress (one write per job, best effort). */
+async function countResends(outcomes: readonly RecordOutcome[]): Promise<void> {
+  const settled = outcomes.flatMap((outcome) => outcome.settled ?? []);
+  if (settled.length === 0) return;
+  try {
+    await recordSettled(settled);
+  } catch (error) {
+    logger.warn('could not update the replay progress', { error: error as Error });
   }
 }
 
@@ -885,7 +908,7 @@ export async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   context.operational.push(...(await context.parked.flush(ttlSeconds)));
   publishMetrics(outcomes, context);
   await emitOperationalEvents(context.operational, { busName: env.EVENT_BUS_NAME, ttlSeconds });
-  await countOutcomes(outcomes, env);
+  await Promise.all([countOutcomes(outcomes, env), countResends(outcomes)]);
   return {
     batchItemFailures: event.Records.filter((_, index) => outcomes[index]!.keep).map((record) => ({
       itemIdentifier: record.messageId,

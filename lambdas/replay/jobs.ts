@@ -9,7 +9,7 @@
  *   blocks a new job.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../shared/aws';
 import type { EventType } from '../shared/catalog';
 import { ConflictError } from '../shared/errors';
@@ -37,6 +37,12 @@ export interface ReplayJob {
   skipped: number;
   /** For a catch-up: the parked deliveries when it started. */
   total?: number;
+  /**
+   * Counted by the delivery function as the queued deliveries settle (see `recordSettled`): those that
+   * succeeded, and those that failed after their retries.
+   */
+  succeeded?: number;
+  failed?: number;
   /** The id of the last delivery read: the next step continues after it. */
   position?: string;
   step: number;
@@ -104,6 +110,70 @@ export async function startJob(job: ReplayJob): Promise<void> {
     await releaseLock(job).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A page of the subscription's jobs, newest first (replay ids sort by their start time), after the
+ * job `after` when given; `next` is the last job's id when more may follow.
+ */
+export async function listJobs(
+  tenantId: string,
+  subscriptionId: string,
+  options: { limit: number; after?: string },
+): Promise<{ jobs: ReplayJob[]; next?: string }> {
+  const pk = partition(tenantId, subscriptionId);
+  const { Items = [], LastEvaluatedKey } = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :job)',
+      ExpressionAttributeValues: { ':pk': pk, ':job': 'JOB#' },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ...(options.after && { ExclusiveStartKey: { pk, sk: `JOB#${options.after}` } }),
+    }),
+  );
+  const jobs = Items.map(fromItem);
+  return { jobs, ...(LastEvaluatedKey && jobs.length > 0 && { next: jobs.at(-1)!.replayId }) };
+}
+
+/** A re-sent delivery that settled: the job that queued it, and how it ended. */
+export interface SettledResend {
+  tenantId: string;
+  subscriptionId: string;
+  replayId: string;
+  status: 'succeeded' | 'failed';
+}
+
+/**
+ * Adds settled re-sends to their jobs' `succeeded` and `failed` counts: one write per job a batch
+ * touched. Best effort, like the delivery counters: a redelivered message may count twice.
+ */
+export async function recordSettled(settled: readonly SettledResend[]): Promise<void> {
+  const jobs = new Map<string, SettledResend & { succeeded: number; failed: number }>();
+  for (const resend of settled) {
+    const id = `${resend.tenantId}\u0000${resend.subscriptionId}\u0000${resend.replayId}`;
+    const job = jobs.get(id) ?? { ...resend, succeeded: 0, failed: 0 };
+    job[resend.status]++;
+    jobs.set(id, job);
+  }
+  await Promise.all(
+    [...jobs.values()].map((job) =>
+      dynamo()
+        .send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: jobKey(job.tenantId, job.subscriptionId, job.replayId),
+            UpdateExpression: 'ADD succeeded :succeeded, failed :failed',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':succeeded': job.succeeded, ':failed': job.failed },
+          }),
+        )
+        .catch((error: unknown) => {
+          // The job expired with the log: nothing left to count on.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }),
+    ),
+  );
 }
 
 async function runningJobId(tenantId: string, subscriptionId: string): Promise<string | undefined> {

@@ -120,6 +120,7 @@ async function queueSpaced(
       subscriptionIds: [job.subscriptionId],
       eventType: candidate.eventType,
       payload: candidate.payload,
+      replayId: job.replayId,
     };
     return {
       candidate,

@@ -55,6 +55,8 @@ export const DeliveryRequestSchema = z.object({
   subscriptionIds: z.array(z.string()).min(1),
   eventType: z.enum(EVENT_TYPES),
   payload: WebhookPayloadSchema,
+  /** Set when a replay or catch-up queued it again: the job counts how it settles. */
+  replayId: z.string().optional(),
 });
 export type DeliveryRequest = z.infer<typeof DeliveryRequestSchema>;
 

@@ -42,6 +42,7 @@ export const ROUTES: readonly RouteSpec[] = [
   api('GET', '/v1/webhooks/{id}/deliveries/{deliveryId}'),
   api('POST', '/v1/webhooks/{id}/deliveries/{deliveryId}/retry'),
   api('POST', '/v1/webhooks/{id}/replay'),
+  api('GET', '/v1/webhooks/{id}/replays'),
   api('GET', '/v1/webhooks/{id}/replays/{replayId}'),
   api('GET', '/v1/webhooks/{id}/parked'),
   api('GET', '/v1/webhooks/{id}/activity'),

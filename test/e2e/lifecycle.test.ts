@@ -121,8 +121,12 @@ describe('replay of a time window', () => {
       verifyStandardWebhooks(delivery, SECRET);
       expect(delivery.headers['webhook-id']).toBe(firstIds.get(JSON.parse(delivery.body).trackingId));
     }
-    const status = await api.get(`/v1/webhooks/${replayed}/replays/${answer.body.replayId}`);
-    expect(status.body).toMatchObject({ state: 'finished', queued: 3, skipped: 0 });
+    // The delivery function counts each re-sent delivery as it settles.
+    const status = await eventually('the replay counted as sent', async () => {
+      const job = await api.get(`/v1/webhooks/${replayed}/replays/${answer.body.replayId}`);
+      return job.body.sent === 3 ? job : undefined;
+    });
+    expect(status.body).toMatchObject({ state: 'finished', queued: 3, skipped: 0, sent: 3, failed: 0 });
     // The other subscription received the events once, and nothing from the replay.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(receiver.at('/replay-b')).toHaveLength(12);
@@ -276,6 +280,24 @@ describe('disable, park, catch up', () => {
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('not_found');
     expect(JSON.stringify(foreign.body)).not.toContain('Subscription');
+    // The catch-up is the subscription's latest job, with every delivery sent.
+    const jobs = await eventually('the catch-up counted as sent', async () => {
+      const page = await api.get(`/v1/webhooks/${webhook}/replays`);
+      return page.body.items[0]?.sent === 5 ? page.body : undefined;
+    });
+    expect(jobs).toEqual({
+      items: [
+        expect.objectContaining({
+          replayId: enabled.body.catchUp.replayId,
+          kind: 'catch-up',
+          total: 5,
+          queued: 5,
+          sent: 5,
+          failed: 0,
+          state: 'finished',
+        }),
+      ],
+    });
   }, 40_000);
 
   it('disables an endpoint that fails every attempt for the configured window, parks what follows, and catches up once it works', async () => {
@@ -329,6 +351,26 @@ describe('disable, park, catch up', () => {
     expect(trackingIds('/failing')).toEqual([...new Array(attempted + 1).fill('trk_f_0'), 'trk_g_0']);
     expect((await api.get(`/v1/webhooks/${webhook}`)).body.status).toBe('active');
   }, 40_000);
+
+  it('lists a subscription’s replays newest first, a page at a time', async () => {
+    const webhook = await subscribe('/listed');
+    await sendEvents('l', 1);
+    await eventually('the delivery', () => receiver.at('/listed').length === 1);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const first = await api.post(`/v1/webhooks/${webhook}/replay`, { since });
+    await eventually('the first replay finished', async () => {
+      const job = await api.get(`/v1/webhooks/${webhook}/replays/${first.body.replayId}`);
+      return job.body.state === 'finished';
+    });
+    const second = await api.post(`/v1/webhooks/${webhook}/replay`, { since, status: 'failed' });
+    expect(second.status).toBe(202);
+    const page = await api.get(`/v1/webhooks/${webhook}/replays?limit=1`);
+    expect(page.body.items.map((job: { replayId: string }) => job.replayId)).toEqual([second.body.replayId]);
+    const next = await api.get(`/v1/webhooks/${webhook}/replays?limit=1&cursor=${page.body.nextCursor}`);
+    expect(next.body.items.map((job: { replayId: string }) => job.replayId)).toEqual([first.body.replayId]);
+    const bad = await api.get(`/v1/webhooks/${webhook}/replays?cursor=nope`);
+    expect(bad.status).toBe(400);
+  });
 
   it('refuses catchUp without re-enabling', async () => {
     const webhook = await subscribe('/parked-2');

@@ -225,6 +225,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replays and catch-ups of this webhook, newest first (the running one, if any, is the first) */
+        get: operations["getWebhooksByIdReplays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/{id}/parked": {
         parameters: {
             query?: never;
@@ -505,6 +522,10 @@ export interface components {
             skipped: number;
             /** @description For a catch-up: the parked deliveries when it started */
             total?: number;
+            /** @description Queued deliveries that have settled: succeeded, or failed after their retries (counted as they settle) */
+            sent: number;
+            /** @description Of those sent, how many failed after their retries */
+            failed: number;
             createdAt: string;
             updatedAt: string;
             finishedAt?: string;
@@ -1623,6 +1644,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdReplays: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of replays */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Replay"][];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page */
+                        nextCursor?: string;
+                    };
                 };
             };
             /** @description Invalid input; the message names the field */
