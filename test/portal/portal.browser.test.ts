@@ -4,7 +4,7 @@
  * an endpoint, sends a test event, reads the delivery log, retries a failure and rotates the secret.
  * Every page is checked with axe (no serious or critical violation) and photographed for the docs.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createSignInCode } from '../../lambdas/shared/portal-sessions';
 import {
   genericIntegration,
@@ -17,7 +17,16 @@ import {
   type E2E,
 } from '../e2e/support/harness';
 import { buildPortal } from '../support/portal-build';
-import { checkPage, launchChromium, refreshUntil, visible } from './support';
+import {
+  callAsSession,
+  checkPage,
+  launchChromium,
+  portal as portalOf,
+  refreshUntil,
+  tokenOf,
+  visible,
+  type Portal,
+} from './support';
 
 // What the functions passed to page.evaluate() use: they run in the browser, not here.
 declare const sessionStorage: { getItem(key: string): string | null };
@@ -30,76 +39,22 @@ jest.setTimeout(60_000);
 
 let e2e: E2E;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let portal: Portal;
 
 beforeAll(async () => {
   buildPortal();
   [e2e, browser] = await Promise.all([startE2E({ retrySchedule: [1, 1] }), launchChromium()]);
+  portal = portalOf(e2e, browser);
 });
 afterAll(async () => {
   await browser?.close();
   await e2e?.stop();
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-/** A portal link, minted as a platform's backend does with the tenant's API key. */
-async function mintLink(body: Record<string, unknown> = {}, key = TENANT_KEYS[0]!): Promise<string> {
-  const minted = await e2e.call('POST', '/v1/portal/sessions', body, key);
-  expect(minted.status).toBe(201);
-  return minted.body.url as string;
-}
-
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
-  return page;
-}
-
-/** Opens a fresh link in a new browser and waits for the endpoints page. */
-async function signIn(
-  options: {
-    body?: Record<string, unknown>;
-    key?: string;
-    viewport?: { width: number; height: number };
-  } = {},
-) {
-  const page = await newPage(options.viewport);
-  await page.goto(await mintLink(options.body, options.key));
-  await visible(page.getByRole('heading', { name: 'Endpoints', level: 1 }));
-  return page;
-}
-
-async function createWebhook(body: Record<string, unknown>, key = TENANT_KEYS[0]!) {
-  const created = await e2e.call('POST', '/v1/webhooks', { events: ['EMAIL_OPEN'], ...body }, key);
-  expect(created.status).toBe(201);
-  return created.body as { id: string; secret: string; url: string };
-}
-
-const tokenOf = (page: Page) => page.evaluate(() => sessionStorage.getItem('event-relay.portal.token'));
-
-/** A call from inside the page with the session's own token (what a script in the portal could do). */
-function callAsSession(page: Page, method: string, path: string, body?: unknown) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const token = sessionStorage.getItem('event-relay.portal.token');
-      const response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.text()) || null };
-    },
-    { method, path, body },
-  );
-}
+afterEach(() => portal.closeAll());
 
 it('signs the customer in with a link, which then no longer works; an expired link is refused too', async () => {
-  const url = await mintLink({ returnUrl: 'https://app.example.com/settings' });
-  const page = await newPage();
+  const url = await portal.mintLink({ returnUrl: 'https://app.example.com/settings' });
+  const page = await portal.newPage();
   await page.goto(url);
   await visible(page.getByRole('heading', { name: 'No endpoints yet' }));
   expect(page.url()).toBe(`${e2e.local.apiUrl}/portal/endpoints`);
@@ -107,7 +62,7 @@ it('signs the customer in with a link, which then no longer works; an expired li
   await visible(page.getByRole('link', { name: 'Back to dashboard' }));
   await checkPage(page, 'endpoints-empty');
 
-  const again = await newPage();
+  const again = await portal.newPage();
   await again.goto(url);
   await visible(again.getByRole('heading', { name: 'This link has expired' }));
   expect(await again.getByRole('link', { name: 'Back to your dashboard' }).getAttribute('href')).toBe(
@@ -123,14 +78,14 @@ it('signs the customer in with a link, which then no longer works; an expired li
     { tenantId, capabilities: 'manage', sessionSeconds: 600 },
     Date.now() - 11 * 60_000,
   );
-  const late = await newPage();
+  const late = await portal.newPage();
   await late.goto(`${e2e.local.apiUrl}/portal/session#code=${code}`);
   await visible(late.getByRole('heading', { name: 'This link has expired' }));
   expect(await tokenOf(late)).toBeNull();
 });
 
 it("creates an endpoint through the form, showing the API's own field errors next to the fields", async () => {
-  const page = await signIn();
+  const page = await portal.signIn();
   await page.getByRole('link', { name: 'Add endpoint' }).click();
   await visible(page.getByRole('heading', { name: 'Add endpoint' }));
   const url = page.getByLabel('Endpoint URL');
@@ -172,11 +127,11 @@ it("creates an endpoint through the form, showing the API's own field errors nex
 });
 
 it('sends a test event that reaches the receiver signed, and shows it in the delivery log', async () => {
-  const webhook = await createWebhook({
+  const webhook = await portal.createWebhook({
     url: `${e2e.receiver.url}/test-event`,
     events: ['EMAIL_OPEN', 'EMAIL_CLICK'],
   });
-  const page = await signIn();
+  const page = await portal.signIn();
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
   await page
     .getByRole('region', { name: 'Send a test event' })
@@ -213,7 +168,10 @@ it('sends a test event that reaches the receiver signed, and shows it in the del
 });
 
 it("shows a failing receiver's attempts and retries the delivery from the portal", async () => {
-  const webhook = await createWebhook({ url: `${e2e.receiver.url}/failing`, events: ['EMAIL_FAILED'] });
+  const webhook = await portal.createWebhook({
+    url: `${e2e.receiver.url}/failing`,
+    events: ['EMAIL_FAILED'],
+  });
   e2e.receiver.script('/failing', 500);
   const inbound = await genericIntegration(e2e);
   const posted = await postGeneric(inbound, {
@@ -224,7 +182,7 @@ it("shows a failing receiver's attempts and retries the delivery from the portal
   });
   expect(posted.status).toBeLessThan(300);
 
-  const page = await signIn();
+  const page = await portal.signIn();
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
   const log = page.getByRole('region', { name: 'Delivery log' });
   // Three attempts (the first and two retries, 1 s apart), then the delivery is failed.
@@ -271,8 +229,8 @@ it("shows a failing receiver's attempts and retries the delivery from the portal
 });
 
 it('rotates the secret, and the receiver verifies signatures with the old and the new one during the overlap', async () => {
-  const webhook = await createWebhook({ url: `${e2e.receiver.url}/rotation` });
-  const page = await signIn();
+  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/rotation` });
+  const page = await portal.signIn();
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
   await page.getByRole('button', { name: 'Reveal secret' }).click();
   const secret = page.getByLabel('Current signing secret');
@@ -300,13 +258,21 @@ it('rotates the secret, and the receiver verifies signatures with the old and th
 });
 
 it('gives a read-only session no way to change anything, and the API refuses it too', async () => {
-  const webhook = await createWebhook({ url: `${e2e.receiver.url}/read-only` });
-  const page = await signIn({ body: { capabilities: ['read'] } });
+  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/read-only` });
+  const page = await portal.signIn({ body: { capabilities: ['read'] } });
   await visible(page.getByText('Read-only'));
   expect(await page.getByRole('link', { name: 'Add endpoint' }).count()).toBe(0);
   await page.getByRole('link', { name: `${e2e.receiver.url}/read-only` }).click();
   await visible(page.getByRole('region', { name: 'Delivery log' }));
-  for (const name of ['Edit', 'Delete', 'Disable', 'Send test event', 'Reveal secret', 'Rotate secret']) {
+  for (const name of [
+    'Edit',
+    'Delete',
+    'Disable',
+    'Replay',
+    'Send test event',
+    'Reveal secret',
+    'Rotate secret',
+  ]) {
     expect([name, await page.getByRole('button', { name, exact: true }).count()]).toEqual([name, 0]);
   }
   expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
@@ -324,9 +290,9 @@ it('gives a read-only session no way to change anything, and the API refuses it 
 });
 
 it("shows another tenant's endpoint and delivery as not found", async () => {
-  const theirs = await createWebhook({ url: `${e2e.receiver.url}/theirs` }, TENANT_KEYS[1]!);
+  const theirs = await portal.createWebhook({ url: `${e2e.receiver.url}/theirs` }, TENANT_KEYS[1]!);
   const test = await e2e.call('POST', `/v1/webhooks/${theirs.id}/test`, {}, TENANT_KEYS[1]!);
-  const page = await signIn();
+  const page = await portal.signIn();
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${theirs.id}`);
   await visible(page.getByRole('heading', { name: 'Endpoint not found' }));
   await checkPage(page, 'not-found');
@@ -337,7 +303,7 @@ it("shows another tenant's endpoint and delivery as not found", async () => {
 });
 
 it('shows the event catalog with schemas and examples, and adds and deletes an integration', async () => {
-  const page = await signIn({ key: TENANT_KEYS[1]! }); // the second tenant has no integration yet
+  const page = await portal.signIn({ key: TENANT_KEYS[1]! }); // the second tenant has no integration yet
   await page.getByRole('link', { name: 'Event catalog' }).click();
   await visible(page.getByRole('heading', { name: 'INAPP_WEB_FAILED', level: 2 }));
   expect(await page.getByRole('heading', { level: 2 }).count()).toBe(8);
@@ -361,14 +327,41 @@ it('shows the event catalog with schemas and examples, and adds and deletes an i
   await visible(page.getByRole('cell', { name: 'Generic (platform events)' }));
   await checkPage(page, 'integrations');
 
-  await page.getByRole('button', { name: 'Delete Generic (platform events) integration' }).click();
+  // Deleting asks first, in a dialog: Cancel keeps it.
+  const remove = page.getByRole('button', { name: 'Delete Generic (platform events) integration' });
+  await remove.click();
+  const dialog = page.getByRole('dialog', { name: 'Delete the Generic (platform events) integration' });
+  await visible(dialog.getByText('Its inbound URL stops accepting events at once'));
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await visible(page.getByRole('cell', { name: 'Generic (platform events)' }));
+  await remove.click();
+  await dialog.getByRole('button', { name: 'Delete integration' }).click();
   await visible(page.getByRole('heading', { name: 'No integrations yet' }));
 });
 
-it('logs out server-side: the token stops working at once', async () => {
-  const page = await signIn();
+it('logs out server-side: the token stops working at once, and requests still in flight do not undo the logout page', async () => {
+  await portal.createWebhook({ url: `${e2e.receiver.url}/logout` });
+  const page = await portal.signIn();
+  await visible(page.getByRole('link', { name: `${e2e.receiver.url}/logout` }));
   const token = await tokenOf(page);
+  // The endpoints' statistics, held back until after the logout: their answers are 401s then. (On a
+  // loaded machine they were late by themselves, and a late 401 replaced the logout page with the
+  // "link expired" one.)
+  let releaseStats!: () => void;
+  const statsHeld = new Promise<void>((resolve) => (releaseStats = resolve));
+  await page.route('**/v1/webhooks/*/stats?*', async (route) => {
+    await statsHeld;
+    await route.continue();
+  });
+  await page.reload();
+  await visible(page.getByRole('link', { name: `${e2e.receiver.url}/logout` }));
   await page.getByRole('button', { name: 'Log out' }).click();
+  await visible(page.getByRole('heading', { name: 'You are logged out' }));
+  const refused = page.waitForResponse((response) => response.url().includes('/stats?'));
+  releaseStats();
+  expect((await refused).status()).toBe(401);
+  await page.waitForLoadState('networkidle');
   await visible(page.getByRole('heading', { name: 'You are logged out' }));
   const after = await fetch(`${e2e.local.apiUrl}/v1/webhooks`, {
     headers: { authorization: `Bearer ${token}` },
@@ -377,11 +370,11 @@ it('logs out server-side: the token stops working at once', async () => {
 });
 
 it('holds up at 375 px wide and works with the keyboard alone', async () => {
-  const webhook = await createWebhook({
+  const webhook = await portal.createWebhook({
     url: `${e2e.receiver.url}/narrow`,
     description: 'Phone-sized check',
   });
-  const page = await signIn({ viewport: { width: 375, height: 800 } });
+  const page = await portal.signIn({ viewport: { width: 375, height: 800 } });
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
   await visible(page.getByRole('region', { name: 'Delivery log' }));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { TENANT_KEYS, type E2E } from '../e2e/support/harness';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
@@ -67,4 +68,77 @@ export async function refreshUntil(refresh: Locator, locator: Locator, timeoutMs
     await refresh.click();
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+// What the functions passed to page.evaluate() use: they run in the browser, not here.
+declare const sessionStorage: { getItem(key: string): string | null };
+
+/** Signing in as a platform's customer does: a link minted with the tenant's API key, opened in a browser. */
+export interface Portal {
+  /** A portal link, minted as a platform's backend does with the tenant's API key. */
+  mintLink(body?: Record<string, unknown>, key?: string): Promise<string>;
+  /** A page in a browser context of its own (closed by `closeAll`). */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Opens a fresh link in a new browser and waits for the endpoints page. */
+  signIn(options?: {
+    body?: Record<string, unknown>;
+    key?: string;
+    viewport?: { width: number; height: number };
+  }): Promise<Page>;
+  createWebhook(
+    body: Record<string, unknown>,
+    key?: string,
+  ): Promise<{ id: string; secret: string; url: string }>;
+  closeAll(): Promise<void>;
+}
+
+export function portal(e2e: E2E, browser: Browser): Portal {
+  const contexts: BrowserContext[] = [];
+  const mintLink: Portal['mintLink'] = async (body = {}, key = TENANT_KEYS[0]!) => {
+    const minted = await e2e.call('POST', '/v1/portal/sessions', body, key);
+    expect(minted.status).toBe(201);
+    return minted.body.url as string;
+  };
+  const newPage: Portal['newPage'] = async (viewport = { width: 1280, height: 900 }) => {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    return context.newPage();
+  };
+  return {
+    mintLink,
+    newPage,
+    async signIn(options = {}) {
+      const page = await newPage(options.viewport);
+      await page.goto(await mintLink(options.body, options.key));
+      await visible(page.getByRole('heading', { name: 'Endpoints', level: 1 }));
+      return page;
+    },
+    async createWebhook(body, key = TENANT_KEYS[0]!) {
+      const created = await e2e.call('POST', '/v1/webhooks', { events: ['EMAIL_OPEN'], ...body }, key);
+      expect(created.status).toBe(201);
+      return created.body as { id: string; secret: string; url: string };
+    },
+    closeAll: async () => {
+      await Promise.all(contexts.splice(0).map((context) => context.close()));
+    },
+  };
+}
+
+export const tokenOf = (page: Page) =>
+  page.evaluate(() => sessionStorage.getItem('event-relay.portal.token'));
+
+/** A call from inside the page with the session's own token (what a script in the portal could do). */
+export function callAsSession(page: Page, method: string, path: string, body?: unknown) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const token = sessionStorage.getItem('event-relay.portal.token');
+      const response = await fetch(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.text()) || null };
+    },
+    { method, path, body },
+  );
 }

@@ -11,19 +11,26 @@ export type Schemas = components['schemas'];
 
 let onSessionEnded: () => void = () => undefined;
 
-/** What the app does when the API says the session is over. */
-export function whenSessionEnds(callback: () => void): void {
+/** What the app does when the API says the session is over; returns the undo. */
+export function whenSessionEnds(callback: () => void): () => void {
   onSessionEnded = callback;
+  return () => {
+    if (onSessionEnded === callback) onSessionEnded = () => undefined;
+  };
 }
 
 const bearer: Middleware = {
   onRequest({ request }) {
     const token = sessionToken();
-    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    if (token && !request.headers.has('authorization'))
+      request.headers.set('authorization', `Bearer ${token}`);
     return request;
   },
   onResponse({ response, request }) {
-    if (response.status === 401 && request.headers.has('authorization')) {
+    // Only a refusal of the current session ends it: the late answer of a request sent before a
+    // logout (or with an older session) changes nothing.
+    const token = sessionToken();
+    if (response.status === 401 && token && request.headers.get('authorization') === `Bearer ${token}`) {
       clearSession();
       onSessionEnded();
     }
@@ -41,12 +48,21 @@ export interface ApiError {
   details?: unknown;
 }
 
-/** `details.problems` of a validation error, by field (`url`, `auth.username`, `headers.X-Foo`, ...). */
+/**
+ * The API's errors by field (`url`, `auth.username`, `headers.X-Foo`, `since`, ...): a validation
+ * error's `details.problems`, or the one field another 400 names in `details.field` (its message
+ * without the leading `field: `).
+ */
 export function fieldProblems(error: ApiError | undefined): Record<string, string> {
-  const problems = (error?.details as { problems?: { field: string; message: string }[] } | undefined)
-    ?.problems;
+  const details = error?.details as
+    { problems?: { field: string; message: string }[]; field?: string } | undefined;
   const byField: Record<string, string> = {};
-  for (const problem of problems ?? []) byField[problem.field] ??= problem.message;
+  for (const problem of details?.problems ?? []) byField[problem.field] ??= problem.message;
+  if (details?.field && error) {
+    const prefix = `${details.field}: `;
+    const { message } = error;
+    byField[details.field] ??= message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  }
   return byField;
 }
 

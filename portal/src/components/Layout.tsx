@@ -1,14 +1,18 @@
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { api } from '../api/client';
-import { canManage, clearSession, sessionInfo } from '../session';
+import { canManage, clearSession, sessionInfo, sessionToken } from '../session';
 import { Badge } from './Status';
 
 export function Layout() {
   const navigate = useNavigate();
   const info = sessionInfo();
   const logOut = async () => {
-    await api.DELETE('/v1/portal/session').catch(() => undefined);
+    const token = sessionToken();
+    // Ended here first, so that the 401s of requests still in flight are not taken for an expiry.
     clearSession();
+    await api
+      .DELETE('/v1/portal/session', { headers: { authorization: `Bearer ${token}` } })
+      .catch(() => undefined);
     navigate('/expired?reason=logout', { replace: true });
   };
   return (

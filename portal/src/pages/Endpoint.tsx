@@ -1,9 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, errorOf, type ApiError, type Schemas } from '../api/client';
 import { EndpointActivity } from '../components/Activity';
 import { CopyButton } from '../components/CopyButton';
 import { DeliveryLog } from '../components/DeliveryLog';
+import { ConfirmDialog } from '../components/Dialog';
+import { EnableDialog, LifecycleStatus, replayDone, useLatestReplay } from '../components/Lifecycle';
+import { ReplayDialog } from '../components/ReplayDialog';
 import { VerificationSnippets } from '../components/Snippets';
 import { ErrorMessage, Loaded } from '../components/Status';
 import { useLoad } from '../components/useLoad';
@@ -23,28 +26,48 @@ export function EndpointPage() {
   );
 }
 
+type Action = 'disable' | 'enable' | 'replay' | 'delete';
+
 function Endpoint({ endpoint, reload }: { endpoint: Schemas['Webhook']; reload(): void }) {
   const manage = canManage(sessionInfo());
   const navigate = useNavigate();
   const saved = (useLocation().state as { saved?: string } | null)?.saved;
   const [error, setError] = useState<ApiError>();
   const [logVersion, setLogVersion] = useState(0);
+  const [action, setAction] = useState<Action>();
+  const parked = useLoad(async () => {
+    const result = await api.GET('/v1/webhooks/{id}/parked', { params: { path: { id: endpoint.id } } });
+    return { data: result.data?.parked, error: errorOf(result) };
+  }, [endpoint.id, endpoint.status, logVersion]);
+  const replay = useLatestReplay(endpoint.id);
+  const done = replay.job ? replayDone(replay.job) : true;
+  // When a replay or catch-up settles, the log and the parked count show where its deliveries went.
+  const wasDone = useRef(done);
+  useEffect(() => {
+    if (done && !wasDone.current) setLogVersion((v) => v + 1);
+    wasDone.current = done;
+  }, [done]);
 
-  const setStatus = async (status: Schemas['Webhook']['status']) => {
-    const result = await api.PUT('/v1/webhooks/{id}', {
-      params: { path: { id: endpoint.id } },
-      body: { status },
-    });
-    setError(errorOf(result));
-    reload();
+  const update = async (body: { status: 'active' | 'disabled'; catchUp?: boolean }) => {
+    const result = await api.PUT('/v1/webhooks/{id}', { params: { path: { id: endpoint.id } }, body });
+    const failure = errorOf(result);
+    if (result.data?.catchUp) replay.start(result.data.catchUp);
+    if (result.data) reload();
+    return failure;
   };
+  // Asks only when something is parked (or the count is unknown).
+  const enable = async () => {
+    if (parked.data !== 0) return setAction('enable');
+    setError(await update({ status: 'active' }));
+  };
+  const catchUp = async () => setError(await update({ status: 'active', catchUp: true }));
   const remove = async () => {
-    if (!window.confirm(`Delete the endpoint ${endpoint.url}? It stops receiving events at once.`)) return;
     const result = await api.DELETE('/v1/webhooks/{id}', { params: { path: { id: endpoint.id } } });
     const failure = errorOf(result);
-    if (failure) setError(failure);
-    else navigate('/endpoints', { replace: true });
+    if (!failure) navigate('/endpoints', { replace: true });
+    return failure;
   };
+  const close = () => setAction(undefined);
 
   return (
     <>
@@ -69,20 +92,38 @@ function Endpoint({ endpoint, reload }: { endpoint: Schemas['Webhook']; reload()
             <Link className="button secondary" to={`/endpoints/${endpoint.id}/edit`}>
               Edit
             </Link>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => void setStatus(endpoint.status === 'active' ? 'disabled' : 'active')}
-            >
-              {endpoint.status === 'active' ? 'Disable' : 'Enable'}
+            {endpoint.status === 'active' ? (
+              <button type="button" className="secondary" onClick={() => setAction('disable')}>
+                Disable
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void enable()}
+                disabled={parked.loading && parked.data === undefined}
+              >
+                Enable
+              </button>
+            )}
+            <button type="button" className="secondary" onClick={() => setAction('replay')}>
+              Replay
             </button>
-            <button type="button" className="danger" onClick={() => void remove()}>
+            <button type="button" className="danger" onClick={() => setAction('delete')}>
               Delete
             </button>
           </div>
         )}
       </div>
       {error && <ErrorMessage error={error} />}
+      {replay.error && <ErrorMessage error={replay.error} title="Could not read the replay's progress" />}
+      <LifecycleStatus
+        endpoint={endpoint}
+        parked={parked.data}
+        job={replay.job}
+        manage={manage && done}
+        onCatchUp={() => void catchUp()}
+      />
       <dl className="facts">
         <div>
           <dt>Events</dt>
@@ -111,6 +152,49 @@ function Endpoint({ endpoint, reload }: { endpoint: Schemas['Webhook']; reload()
       {manage && <TestEvent endpoint={endpoint} onSent={() => setLogVersion((v) => v + 1)} />}
       {manage && <Secret endpoint={endpoint} />}
       <DeliveryLog endpoint={endpoint} version={logVersion} />
+
+      {action === 'disable' && (
+        <ConfirmDialog
+          title="Disable this endpoint"
+          action="Disable endpoint"
+          onConfirm={() => update({ status: 'disabled' })}
+          onClose={close}
+        >
+          <p>
+            Deliveries to it stop at once. Its events are not lost: they are kept as parked deliveries, and
+            when you enable it again you can have them delivered.
+          </p>
+        </ConfirmDialog>
+      )}
+      {action === 'enable' && (
+        <EnableDialog
+          parked={parked.data}
+          onEnable={(withParked) => update({ status: 'active', ...(withParked && { catchUp: true }) })}
+          onClose={close}
+        />
+      )}
+      {action === 'replay' && (
+        <ReplayDialog
+          endpoint={endpoint}
+          onStarted={replay.start}
+          onConflict={replay.refresh}
+          onClose={close}
+        />
+      )}
+      {action === 'delete' && (
+        <ConfirmDialog
+          title="Delete this endpoint"
+          action="Delete endpoint"
+          danger
+          onConfirm={remove}
+          onClose={close}
+        >
+          <p>
+            <span className="url">{endpoint.url}</span> stops receiving events at once, and its parked
+            deliveries will never be sent. This cannot be undone.
+          </p>
+        </ConfirmDialog>
+      )}
     </>
   );
 }

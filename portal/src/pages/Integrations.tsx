@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { api, errorOf, fieldProblems, type ApiError, type Schemas } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
+import { ConfirmDialog } from '../components/Dialog';
 import { Field } from '../components/Field';
-import { EmptyState, ErrorMessage, Loaded } from '../components/Status';
+import { EmptyState, Loaded } from '../components/Status';
 import { useLoad } from '../components/useLoad';
 import { canManage, sessionInfo } from '../session';
 
@@ -24,20 +25,15 @@ export function IntegrationsPage() {
     return { data: result.data?.items, error: errorOf(result) };
   }, []);
   const [created, setCreated] = useState<Schemas['Integration']>();
-  const [error, setError] = useState<ApiError>();
   const manage = canManage(sessionInfo());
   const titleOf = (name: string) => providers.data?.find((p) => p.name === name)?.title ?? name;
 
+  const [deleting, setDeleting] = useState<Schemas['Integration']>();
   const remove = async (integration: Schemas['Integration']) => {
-    if (
-      !window.confirm(
-        `Delete the ${titleOf(integration.provider)} integration? Its inbound URL stops accepting events.`,
-      )
-    )
-      return;
     const result = await api.DELETE('/v1/integrations/{id}', { params: { path: { id: integration.id } } });
-    setError(errorOf(result));
-    integrations.reload();
+    const failure = errorOf(result);
+    if (!failure) integrations.reload();
+    return failure;
   };
 
   return (
@@ -47,7 +43,6 @@ export function IntegrationsPage() {
         The email and messaging providers whose events we receive for you. Each has an inbound URL to paste
         into the provider&apos;s dashboard.
       </p>
-      {error && <ErrorMessage error={error} />}
       {created && (
         <div className="notice" role="status">
           <p>
@@ -91,7 +86,7 @@ export function IntegrationsPage() {
                       </td>
                       {manage && (
                         <td>
-                          <button type="button" className="danger" onClick={() => void remove(integration)}>
+                          <button type="button" className="danger" onClick={() => setDeleting(integration)}>
                             Delete
                             <span className="visually-hidden">
                               {' '}
@@ -108,6 +103,20 @@ export function IntegrationsPage() {
           )
         }
       </Loaded>
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete the ${titleOf(deleting.provider)} integration`}
+          action="Delete integration"
+          danger
+          onConfirm={() => remove(deleting)}
+          onClose={() => setDeleting(undefined)}
+        >
+          <p>
+            Its inbound URL stops accepting events at once; events {titleOf(deleting.provider)} sends there
+            afterwards are refused. This cannot be undone.
+          </p>
+        </ConfirmDialog>
+      )}
       {manage && providers.data && (
         <AddIntegration
           providers={providers.data}
