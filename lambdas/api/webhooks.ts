@@ -194,7 +194,10 @@ const update: ApiRoute = {
     const patch = { ...fields } as SubscriptionPatch;
     // A status change is an operational event: what it was before decides which, if any.
     const before = status === undefined ? undefined : await requireSubscription(tenantId, pathParameters.id!);
-    if (status !== undefined) Object.assign(patch, statusPatch(status, DISABLED_BY_TENANT));
+    // Setting the status it has changes nothing: a disabled period keeps its start (and its parked count).
+    if (status !== undefined && status !== before?.status) {
+      Object.assign(patch, statusPatch(status, DISABLED_BY_TENANT));
+    }
     if (body.events) patch.events = unique(body.events);
     if (body.products) patch.products = unique(body.products);
     const updated = await updateSubscription(tenantId, pathParameters.id!, patch);

@@ -46,7 +46,8 @@ describe('a tenant’s status changes', () => {
     });
     expect(disabled.status).toBe(200);
     // Setting the status it already has changes nothing, and says nothing.
-    await call('PUT', `/v1/webhooks/${id}`, { tenantId: TENANT, body: { status: 'disabled' } });
+    const again = await call('PUT', `/v1/webhooks/${id}`, { tenantId: TENANT, body: { status: 'disabled' } });
+    expect(again.body.disabledAt).toBe(disabled.body.disabledAt);
     const enabled = await call('PUT', `/v1/webhooks/${id}`, { tenantId: TENANT, body: { status: 'active' } });
     await call('PUT', `/v1/webhooks/${id}`, { tenantId: TENANT, body: { description: 'renamed' } });
 
