@@ -217,6 +217,20 @@ it('disables an endpoint (its events parked and counted), then enables it with a
   );
   expect(await log.getByRole('cell', { name: 'parked', exact: true }).count()).toBe(0);
   await fact(status, 'Parked deliveries', /^0$/);
+
+  // The timeline, newest first: each lifecycle change, from the webhook's activity feed.
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await visible(timeline.getByText('Catch-up finished'));
+  expect(await timeline.getByRole('listitem').locator('strong').allTextContents()).toEqual([
+    'Catch-up finished',
+    'Catch-up started',
+    'Re-enabled in the portal',
+    '4 deliveries parked while disabled',
+    'Disabled in the portal',
+  ]);
+  await visible(timeline.getByText('4 parked deliveries, delivered by a catch-up'));
+  await visible(timeline.getByText('4 parked deliveries, oldest first, at 1 a second'));
+  await visible(timeline.getByText('4 deliveries queued again'));
   await checkPage(page, 'endpoint-catch-up');
 });
 
@@ -226,10 +240,10 @@ it("replays a window: the API's field error shows next to the field, a running r
     events: ['EMAIL_OPEN', 'EMAIL_CLICK'],
   });
   const other = await portal.createWebhook({ url: `${e2e.receiver.url}/not-replayed` });
-  await sendEvents('win', 11);
+  await sendEvents('win', 21);
   await sendEvents('click', 1, 'CLICK');
   await until('the first deliveries', async () =>
-    e2e.receiver.received('/replayed').length === 12 && e2e.receiver.received('/not-replayed').length === 11
+    e2e.receiver.received('/replayed').length === 22 && e2e.receiver.received('/not-replayed').length === 21
       ? true
       : undefined,
   );
@@ -260,7 +274,8 @@ it("replays a window: the API's field error shows next to the field, a running r
   await dialog.getByRole('button', { name: 'Start replay' }).click();
   await dialog.waitFor({ state: 'detached' });
   const status = page.getByRole('region', { name: 'Status' });
-  // One step queues 10 s of sending at 1 a second: 11 deliveries take two steps.
+  // A step queues 10 s of sending at 1 a second, the next one 2 s before that runs out: 21
+  // deliveries take three steps, and the replay runs (holding the webhook's lock) for about 18 s.
   await visible(status.getByText(/^Replay running: queuing deliveries at 1 a second/));
   await visible(status.getByText('every delivery'));
   await visible(status.getByText(/· EMAIL_OPEN ·/));
@@ -275,22 +290,26 @@ it("replays a window: the API's field error shows next to the field, a running r
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
 
-  await visible(status.getByText('Replay done: 11 sent.'), 40_000);
-  await visible(status.getByRole('progressbar', { name: '11 of 11 sent' }));
+  await visible(status.getByText('Replay done: 21 sent.'), 60_000);
+  await visible(status.getByRole('progressbar', { name: '21 of 21 sent' }));
   await queuesDrained(e2e);
-  const again = e2e.receiver.received('/replayed').slice(12);
+  const again = e2e.receiver.received('/replayed').slice(22);
   expect(again.map((delivery) => JSON.parse(delivery.body).trackingId).sort()).toEqual(
-    Array.from({ length: 11 }, (_, i) => `trk_win_${i}`).sort(),
+    Array.from({ length: 21 }, (_, i) => `trk_win_${i}`).sort(),
   );
   for (const delivery of again) {
     expect(delivery.headers['webhook-id']).toBe(firstIds.get(JSON.parse(delivery.body).trackingId));
   }
-  expect(e2e.receiver.received('/not-replayed')).toHaveLength(11);
+  expect(e2e.receiver.received('/not-replayed')).toHaveLength(21);
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await visible(timeline.getByText('Replay finished'));
+  await visible(timeline.getByText('21 deliveries queued again'));
+  await visible(timeline.getByText(/^every delivery from .+ to .+/));
   expect((await e2e.call('GET', `/v1/webhooks/${other.id}/replays`)).body.items).toEqual([]);
   await checkPage(page, 'endpoint-replay');
 });
 
-it('shows a read-only session the status, parked count and progress, without a way to act; forced, the API refuses and the page says so', async () => {
+it('shows a read-only session the status, parked count and timeline, without a way to act; forced, the API refuses and the page says so', async () => {
   const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/read-only-lifecycle` });
   expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
   await sendEvents('ro', 2);
@@ -305,6 +324,9 @@ it('shows a read-only session the status, parked count and progress, without a w
   await visible(
     page.getByRole('region', { name: 'Delivery log' }).getByRole('cell', { name: 'parked', exact: true }),
   );
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await visible(timeline.getByText('Disabled through the API'));
+  await checkPage(page, 'endpoint-disabled-read-only');
   for (const name of ['Enable', 'Disable', 'Replay', 'Delete', 'Deliver the parked events']) {
     expect([name, await page.getByRole('button', { name, exact: true }).count()]).toEqual([name, 0]);
   }

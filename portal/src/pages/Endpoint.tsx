@@ -7,6 +7,7 @@ import { DeliveryLog } from '../components/DeliveryLog';
 import { ConfirmDialog } from '../components/Dialog';
 import { EnableDialog, LifecycleStatus, replayDone, useLatestReplay } from '../components/Lifecycle';
 import { ReplayDialog } from '../components/ReplayDialog';
+import { Timeline } from '../components/Timeline';
 import { VerificationSnippets } from '../components/Snippets';
 import { ErrorMessage, Loaded } from '../components/Status';
 import { useLoad } from '../components/useLoad';
@@ -149,6 +150,10 @@ function Endpoint({ endpoint, reload }: { endpoint: Schemas['Webhook']; reload()
         </div>
       </dl>
       <EndpointActivity id={endpoint.id} version={logVersion} />
+      <Timeline
+        id={endpoint.id}
+        version={`${endpoint.updatedAt} ${logVersion} ${replay.job?.replayId ?? ''} ${replay.job?.state ?? ''}`}
+      />
       {manage && <TestEvent endpoint={endpoint} onSent={() => setLogVersion((v) => v + 1)} />}
       {manage && <Secret endpoint={endpoint} />}
       <DeliveryLog endpoint={endpoint} version={logVersion} />
