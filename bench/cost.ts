@@ -704,6 +704,13 @@ export function lifecycleCosts(a: CostAssumptions = DEFAULT_ASSUMPTIONS): Lifecy
     ),
     cost(
       'DynamoDB',
+      'settled count on the job (one ADD per job and delivery batch)',
+      deliveries / a.deliveryBatchSize,
+      'WRU',
+      PRICES.dynamoPerWriteUnit,
+    ),
+    cost(
+      'DynamoDB',
       'job progress and lock heartbeat (two writes per step)',
       steps * 2,
       'WRU',
