@@ -38,6 +38,14 @@ export interface EventRelayConfig {
   readonly retrySchedule: RetrySchedule;
   /** Time limit of one webhook POST, in milliseconds. */
   readonly deliveryTimeoutMs: number;
+  /** Time limit of a POST in the fast lane (the status queues); a slower endpoint moves to the slow lane. */
+  readonly fastLaneTimeoutMs: number;
+  /** After this long without an answer, only one fast-lane invocation may go on waiting on the endpoint. */
+  readonly fastLanePatienceMs: number;
+  /** Consecutive failed attempts that open an endpoint's circuit breaker. */
+  readonly breakerFailureThreshold: number;
+  /** Seconds an open breaker defers attempts before it lets one probe through. */
+  readonly breakerCooldownSeconds: number;
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
   readonly alarmEmail?: string;
   /** Retention of every log group (function logs, API access logs); a CloudWatch Logs retention value. */
@@ -90,6 +98,10 @@ export type ConfigSettings = {
 export const DEFAULT_CONFIG: EventRelayConfig = {
   retrySchedule: DEFAULT_RETRY_SCHEDULE,
   deliveryTimeoutMs: 10_000,
+  fastLaneTimeoutMs: 1_000,
+  fastLanePatienceMs: 250,
+  breakerFailureThreshold: 5,
+  breakerCooldownSeconds: 60,
   logRetentionDays: 30,
   logLevel: 'INFO',
   deliveryLogTtlDays: 30,
@@ -110,6 +122,10 @@ export const DEFAULT_CONFIG: EventRelayConfig = {
 export const CONFIG_KEYS = [
   'retrySchedule',
   'deliveryTimeoutMs',
+  'fastLaneTimeoutMs',
+  'fastLanePatienceMs',
+  'breakerFailureThreshold',
+  'breakerCooldownSeconds',
   'alarmEmail',
   'logRetentionDays',
   'logLevel',
@@ -165,6 +181,14 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
   const deliveryTimeoutMs = integer(raw, 'deliveryTimeoutMs', 1_000, MAX_DELIVERY_TIMEOUT_MS);
   const deliveryLogTtlDays = integer(raw, 'deliveryLogTtlDays', 1, 3_650);
   const retrySchedule = schedule(raw.retrySchedule, deliveryLogTtlDays);
+  const fastLaneTimeoutMs = integer(raw, 'fastLaneTimeoutMs', 100, MAX_DELIVERY_TIMEOUT_MS);
+  if (fastLaneTimeoutMs > deliveryTimeoutMs) {
+    throw new ConfigError('fastLaneTimeoutMs', `must be at most deliveryTimeoutMs (${deliveryTimeoutMs})`);
+  }
+  const fastLanePatienceMs = integer(raw, 'fastLanePatienceMs', 50, MAX_DELIVERY_TIMEOUT_MS);
+  if (fastLanePatienceMs > fastLaneTimeoutMs) {
+    throw new ConfigError('fastLanePatienceMs', `must be at most fastLaneTimeoutMs (${fastLaneTimeoutMs})`);
+  }
   const batchSize = integer(raw, 'batchSize', 1, 10_000);
   const maxBatchingWindowSeconds = integer(raw, 'maxBatchingWindowSeconds', 0, 300);
   if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
@@ -182,6 +206,10 @@ export function parseConfig(raw: Partial<Record<keyof EventRelayConfig, unknown>
   return {
     retrySchedule,
     deliveryTimeoutMs,
+    fastLaneTimeoutMs,
+    fastLanePatienceMs,
+    breakerFailureThreshold: integer(raw, 'breakerFailureThreshold', 1, 1_000),
+    breakerCooldownSeconds: integer(raw, 'breakerCooldownSeconds', 1, 86_400),
     ...optional(
       'alarmEmail',
       text(raw, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),

@@ -46,6 +46,30 @@ export interface EventRelayProps {
    */
   readonly deliveryTimeoutMs?: number;
   /**
+   * Time limit of a POST in the fast lane (each status's queue), in milliseconds, 100 to
+   * `deliveryTimeoutMs`. An endpoint that does not answer within it is handed to its status's slow lane,
+   * where it gets `deliveryTimeoutMs` (docs/delivery.md).
+   * @default - 1,000
+   */
+  readonly fastLaneTimeoutMs?: number;
+  /**
+   * Milliseconds after which a fast-lane POST still unanswered counts as waiting on its endpoint: only
+   * the first invocation to wait that long on one endpoint waits on (up to `fastLaneTimeoutMs`); the
+   * others cut their POSTs off and hand them to the slow lane. 50 to `fastLaneTimeoutMs`.
+   * @default - 250
+   */
+  readonly fastLanePatienceMs?: number;
+  /**
+   * Consecutive failed attempts (errors, timeouts, 5xx) that open an endpoint's circuit breaker, 1 to 1,000.
+   * @default - 5
+   */
+  readonly breakerFailureThreshold?: number;
+  /**
+   * Seconds an open circuit breaker defers attempts before one probe is let through, 1 to 86,400.
+   * @default - 60
+   */
+  readonly breakerCooldownSeconds?: number;
+  /**
    * E-mail address subscribed to the alarm topic (AWS sends a confirmation mail first).
    * @default - no subscription: alarms notify the topic only
    */

@@ -168,6 +168,10 @@ export class Functions extends Construct {
       delivery: {
         RETRY_SCHEDULE: formatRetrySchedule(config.retrySchedule),
         DELIVERY_TIMEOUT_MS: deliveryTimeoutMs,
+        FAST_LANE_TIMEOUT_MS: String(config.fastLaneTimeoutMs),
+        FAST_LANE_PATIENCE_MS: String(config.fastLanePatienceMs),
+        BREAKER_FAILURE_THRESHOLD: String(config.breakerFailureThreshold),
+        BREAKER_COOLDOWN_SECONDS: String(config.breakerCooldownSeconds),
         SLOW_LANE_QUEUE_URLS: fanOut.queueUrlsJson('slowQueue'),
         DEAD_LETTER_QUEUE_URLS: fanOut.queueUrlsJson('deadLetterQueue'),
         EVENT_BUS_NAME: bus.eventBusName,

@@ -22,6 +22,12 @@ const DeliveryEnvSchema = z.object({
   DELIVERY_LOG_TTL_DAYS: z.coerce.number().int().positive().default(30),
   /** The fast lane's (the status queues') time limit per POST; an endpoint slower than it moves to the slow lane. */
   FAST_LANE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * How long a fast-lane POST waits before it counts as waiting on its endpoint: of the batches waiting
+   * on one endpoint that long, only the first (within FAST_LANE_TIMEOUT_MS) waits on; the others are cut
+   * off and handed to the slow lane, so one endpoint never holds more than one of the fast lane's slots.
+   */
+  FAST_LANE_PATIENCE_MS: z.coerce.number().int().positive().default(250),
   /** Consecutive failed attempts that open an endpoint's circuit breaker. */
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How long an open breaker defers attempts before it lets one probe through. */

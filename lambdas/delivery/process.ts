@@ -46,6 +46,7 @@ import {
 } from '../shared/deliveries';
 import {
   claimProbe,
+  countWaitingBatch,
   recordFailure,
   recordRecovery,
   recordSlow,
@@ -69,6 +70,8 @@ import { loadSubscriptionStates, stateKey, type SubscriptionState } from './subs
 export const ATTEMPTS_MADE_ATTRIBUTE = 'attemptsMade';
 export const GONE_REASON = 'the endpoint answered 410 Gone';
 const DEFERRED_ERROR = 'deferred: the endpoint’s circuit breaker is open (not sent)';
+/** Fast-lane batches that may wait on one endpoint past FAST_LANE_PATIENCE_MS at a time. */
+const WAITING_BATCHES_PER_ENDPOINT = 1;
 
 type Lane = 'fast' | 'slow';
 
@@ -196,6 +199,8 @@ class EndpointGate {
   private answered: { slow: boolean } | undefined;
   private timedOutInSlowLane = false;
   private slowMark: Promise<void> | undefined;
+  /** Whether this batch must stop waiting on the endpoint: another fast-lane batch already is. */
+  private waitVerdict: Promise<boolean> | undefined;
 
   constructor(
     readonly state: SubscriptionState,
@@ -227,6 +232,26 @@ class EndpointGate {
     const { health, subscription } = this.state;
     if (!isActive(subscription) || !health.slow || !this.env.SLOW_LANE_QUEUE_URLS) return false;
     return health.breaker !== 'open' || now >= (health.openUntil ?? 0);
+  }
+
+  /**
+   * A fast-lane POST has had no answer for FAST_LANE_PATIENCE_MS: the batch counts itself as waiting on
+   * the endpoint (once, whichever of its POSTs gets there first) and cuts the POST off when it is not
+   * the first batch to wait on it.
+   */
+  async waitedPastPatience(cutOff: AbortController): Promise<void> {
+    const { tenantId, id } = this.state.subscription;
+    this.waitVerdict ??= countWaitingBatch(tenantId, id, Date.now(), this.env.FAST_LANE_TIMEOUT_MS).then(
+      (count) => count > WAITING_BATCHES_PER_ENDPOINT,
+      (error: unknown) => {
+        logger.warn('could not count the batches waiting on an endpoint', {
+          subscriptionId: id,
+          error: error as Error,
+        });
+        return false;
+      },
+    );
+    if (await this.waitVerdict) cutOff.abort();
   }
 
   /** Notes what one attempt said about the endpoint. */
@@ -332,6 +357,7 @@ async function send(
   timeoutMs: number,
   env: DeliveryEnv,
   at: Date,
+  cutOff?: AbortSignal,
 ): Promise<AttemptResult> {
   const started = performance.now();
   const { subscription } = state;
@@ -349,6 +375,7 @@ async function send(
         timeoutMs,
         allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS,
         now: at,
+        ...(cutOff && { cutOff }),
       },
     );
   } catch (error) {
@@ -421,18 +448,25 @@ async function deliverTo(
     };
   }
 
-  const timeoutMs =
-    lane === 'fast' && env.SLOW_LANE_QUEUE_URLS
-      ? Math.min(env.FAST_LANE_TIMEOUT_MS, env.DELIVERY_TIMEOUT_MS)
-      : env.DELIVERY_TIMEOUT_MS;
-  const result = await send(request, gate.state, timeoutMs, env, at);
+  const fastLane = lane === 'fast' && env.SLOW_LANE_QUEUE_URLS !== undefined;
+  const timeoutMs = fastLane
+    ? Math.min(env.FAST_LANE_TIMEOUT_MS, env.DELIVERY_TIMEOUT_MS)
+    : env.DELIVERY_TIMEOUT_MS;
+  const cutOff = new AbortController();
+  const patience =
+    fastLane && env.FAST_LANE_PATIENCE_MS < timeoutMs
+      ? setTimeout(() => void gate.waitedPastPatience(cutOff), env.FAST_LANE_PATIENCE_MS)
+      : undefined;
+  const result = await send(request, gate.state, timeoutMs, env, at, cutOff.signal).finally(() =>
+    clearTimeout(patience),
+  );
   gate.observe(result, lane);
   Object.assign(logContext, {
     statusCode: result.statusCode,
     error: result.error,
     durationMs: result.durationMs,
   });
-  if (lane === 'fast' && result.timedOut && env.SLOW_LANE_QUEUE_URLS) {
+  if (fastLane && result.timedOut) {
     logger.info('no answer within the fast lane’s limit: handed to the slow lane', logContext);
     return { outcome: { kind: 'handedOff' } };
   }

@@ -42,6 +42,8 @@ export interface SendOptions {
   allowPrivateTargets: boolean;
   /** The attempt's time, sent as `webhook-timestamp`. */
   now?: Date;
+  /** Cuts the attempt off before its time limit, as a timeout would (an answer already begun stands). */
+  cutOff?: AbortSignal;
 }
 
 export interface AttemptResult {
@@ -215,6 +217,7 @@ export async function sendWebhook(
     options: requestOptions,
     body,
     timeoutMs: options.timeoutMs,
+    ...(options.cutOff && { cutOff: options.cutOff }),
   };
   const deadline = started + options.timeoutMs;
   let attempt = await postOnce(plan, deadline - performance.now());
@@ -233,6 +236,7 @@ interface RequestPlan {
   options: http.RequestOptions;
   body: Buffer;
   timeoutMs: number;
+  cutOff?: AbortSignal;
 }
 
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
@@ -264,6 +268,8 @@ class Post {
     // Until the status line arrives the timeout fails the attempt; after it, the answer stands and only
     // the reading of its body stops. Whole milliseconds, so the timers of a batch share one timer list.
     this.timer = setTimeout(() => this.onTimeout(), Math.max(0, Math.ceil(remainingMs)));
+    if (plan.cutOff?.aborted) queueMicrotask(this.onCutOff);
+    else plan.cutOff?.addEventListener('abort', this.onCutOff, { once: true });
     request.on('socket', (socket: Socket) => this.onSocket(socket));
     request.on('error', (error: NodeJS.ErrnoException) => this.onRequestError(error));
     request.on('response', (response: http.IncomingMessage) => this.onResponse(response));
@@ -274,17 +280,20 @@ class Post {
     if (this.result !== undefined) return;
     this.result = result;
     clearTimeout(this.timer);
+    this.plan.cutOff?.removeEventListener('abort', this.onCutOff);
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.resolve(this);
   }
 
-  private onTimeout(): void {
+  private readonly onCutOff = () => this.onTimeout('cut off');
+
+  private onTimeout(reason = `timed out after ${this.plan.timeoutMs} ms`): void {
     if (this.response !== undefined) {
       this.done();
       this.response.destroy();
     } else {
       this.timedOut = true;
-      this.request.destroy(new Error(`timed out after ${this.plan.timeoutMs} ms`));
+      this.request.destroy(new Error(reason));
     }
   }
 

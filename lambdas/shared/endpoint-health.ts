@@ -202,6 +202,54 @@ export async function recordSlow(
 }
 
 /**
+ * Counts a fast-lane batch that has waited on the endpoint longer than the fast lane's patience: the
+ * number of such batches within the last `windowMs` (the fast lane's time limit, the longest any of
+ * them can still be waiting), this one included. An old window is started afresh, so a count never
+ * outlives the batches it counts. Only a POST that is slow writes: a healthy endpoint costs nothing.
+ */
+export async function countWaitingBatch(
+  tenantId: string,
+  subscriptionId: string,
+  now: number,
+  windowMs: number,
+): Promise<number> {
+  const key = healthKey(tenantId, subscriptionId);
+  for (let round = 0; round < 2; round++) {
+    try {
+      const { Attributes } = await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: 'ADD waitingBatches :one',
+          ConditionExpression: 'waitingSince > :windowStart',
+          ExpressionAttributeValues: { ':one': 1, ':windowStart': now - windowMs },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.waitingBatches ?? 1);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: 'SET waitingBatches = :one, waitingSince = :now',
+          ConditionExpression: 'attribute_not_exists(waitingSince) OR waitingSince <= :windowStart',
+          ExpressionAttributeValues: { ':one': 1, ':now': now, ':windowStart': now - windowMs },
+        }),
+      );
+      return 1;
+    } catch (error) {
+      // Another batch started the window meanwhile: count in it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  return 2;
+}
+
+/**
  * Takes the lease of the half-open probe: true for the one caller that may dial, until `leaseUntil`.
  */
 export async function claimProbe(

@@ -51,6 +51,7 @@ beforeEach(async () => {
     ALLOW_PRIVATE_TARGETS: 'true',
     DELIVERY_TIMEOUT_MS: '2000',
     FAST_LANE_TIMEOUT_MS: '300',
+    FAST_LANE_PATIENCE_MS: '250',
     DELIVERY_LOG_TTL_DAYS: '30',
     BREAKER_FAILURE_THRESHOLD: '2',
     BREAKER_COOLDOWN_SECONDS: '60',
@@ -221,6 +222,31 @@ describe('fast and slow lanes', () => {
     expect(slowReceiver.requests).toHaveLength(before);
     await pollOnce(queues, { lane: 'slow' });
     expect((await getDelivery(next.tenantId, slow.id, next.deliveryId))!.status).toBe('succeeded');
+  });
+
+  test('past the fast lane’s patience only one invocation waits on an endpoint; another cuts its POST off and hands it on', async () => {
+    Object.assign(process.env, { FAST_LANE_TIMEOUT_MS: '1500', FAST_LANE_PATIENCE_MS: '100' });
+    receiver.reply('hang');
+    const subscription = await createTestSubscription({ url: receiver.url });
+    const timed = async () => {
+      const started = performance.now();
+      const round = await pollOnce(queues);
+      return { ms: performance.now() - started, round };
+    };
+    // Two invocations (two containers in AWS) each get one event for the same hanging endpoint.
+    await enqueue(queues, deliveryRequestFor(subscription));
+    const first = timed();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await enqueue(queues, deliveryRequestFor(subscription));
+    const second = await timed();
+
+    expect(second.round.received).toBe(1);
+    expect(second.ms).toBeLessThan(1_000);
+    expect((await first).ms).toBeGreaterThanOrEqual(1_400);
+    // Neither used up an attempt: both wait in the slow lane; the endpoint is known slow.
+    expect((await first).round.response.batchItemFailures).toHaveLength(0);
+    expect(await receiveAll(queues.slowLane!.queueUrl)).toHaveLength(2);
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({ slow: true });
   });
 
   test('a hanging endpoint: handed off, timed out in the slow lane, retried there, dead-lettered after the last attempt', async () => {

@@ -70,6 +70,11 @@ describe('parseConfig', () => {
     ['retrySchedule', Array.from({ length: 30 }, () => '1d')],
     ['deliveryTimeoutMs', 26_000],
     ['deliveryTimeoutMs', 'soon'],
+    ['fastLaneTimeoutMs', 50],
+    ['fastLaneTimeoutMs', 20_000],
+    ['fastLanePatienceMs', 2_000],
+    ['breakerFailureThreshold', 0],
+    ['breakerCooldownSeconds', 'a minute'],
     ['logRetentionDays', 31],
     ['logLevel', 'LOUD'],
     ['allowPrivateTargets', 'yes'],
@@ -198,6 +203,16 @@ describe('changing the configuration', () => {
       maxBatchingWindowSeconds: 5,
       maxConcurrency: 2,
       publicUrl: 'https://hooks.example.com',
+      fastLaneTimeoutMs: 2_000,
+      fastLanePatienceMs: 500,
+      breakerFailureThreshold: 3,
+      breakerCooldownSeconds: 120,
+    });
+    expect(deliveryEnv(json)).toMatchObject({
+      FAST_LANE_TIMEOUT_MS: '2000',
+      FAST_LANE_PATIENCE_MS: '500',
+      BREAKER_FAILURE_THRESHOLD: '3',
+      BREAKER_COOLDOWN_SECONDS: '120',
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
