@@ -22,7 +22,8 @@
  * deferral taking the place of the attempt due at that slot of the schedule. The status queues are the
  * fast lane: a POST there gets at most FAST_LANE_TIMEOUT_MS, and an endpoint that does not answer within
  * it, or is known not to, is handed to its status's slow lane (same function, full time limit), so a
- * batch never waits long for a slow endpoint.
+ * batch never waits long for a slow endpoint; past FAST_LANE_PATIENCE_MS only one fast-lane batch at a
+ * time waits on an endpoint, the others cut their POSTs to it off and hand them over too.
  *
  * Anything unexpected in one record (a DynamoDB error, a bug) fails only that record, which SQS
  * redelivers after the visibility timeout; a crash or timeout of the whole invocation returns the whole
