@@ -256,6 +256,10 @@ describe('functions', () => {
       {
         RETRY_SCHEDULE: '60,300,1800',
         DELIVERY_TIMEOUT_MS: '10000',
+        FAST_LANE_TIMEOUT_MS: '1000',
+        FAST_LANE_PATIENCE_MS: '250',
+        BREAKER_FAILURE_THRESHOLD: '5',
+        BREAKER_COOLDOWN_SECONDS: '60',
         ALLOW_PRIVATE_TARGETS: 'false',
         DELIVERY_LOG_TTL_DAYS: '30',
         DISABLE_AFTER_FAILING_SECONDS: '432000',
