@@ -10,6 +10,7 @@ import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
+import { usesScheduler } from '../lambdas/shared/retry-schedule';
 import { DELIVERIES_TABLE, TENANTS_TABLE, type TableDefinition } from '../lambdas/shared/tables';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Api, INBOUND_ROUTE, STAGE_NAME } from './api';
@@ -24,6 +25,7 @@ import { FanOut, type StatusQueues } from './fan-out';
 import { Functions, functionTimeouts } from './functions';
 import { Monitoring } from './monitoring';
 import { ReplayQueues } from './replay';
+import { RetryScheduler } from './retry-scheduler';
 import { Storage } from './storage';
 
 /** Settings of an `EventRelay`; every one is optional. Values are validated when the construct is built. */
@@ -197,6 +199,11 @@ export class EventRelay extends Construct {
   readonly functions: Functions;
   /** The queue (and dead-letter queue) whose messages run replays and catch-ups step by step. */
   readonly replayQueues: ReplayQueues;
+  /**
+   * The retries that wait in EventBridge Scheduler (schedule group, role, dead-letter queue); only
+   * when the retry schedule has a delay beyond what SQS can hold.
+   */
+  readonly retryScheduler?: RetryScheduler;
   /** The HTTP API, its stage and access logs. */
   readonly api: Api;
   /** Alarms, the alarm topic and the dashboard. */
@@ -226,12 +233,22 @@ export class EventRelay extends Construct {
       visibilityTimeout: timeouts.replayQueueVisibility,
       removalPolicy,
     });
+    if (usesScheduler(config.retrySchedule)) {
+      this.retryScheduler = new RetryScheduler(this, 'RetryScheduler', {
+        queues: STATUSES.flatMap((status) => [
+          this.fanOut.queues[status].queue,
+          this.fanOut.queues[status].slowQueue,
+        ]),
+        removalPolicy,
+      });
+    }
     this.functions = new Functions(this, 'Functions', {
       config,
       timeouts,
       storage: this.storage,
       fanOut: this.fanOut,
       replayQueues: this.replayQueues,
+      ...(this.retryScheduler ? { retryScheduler: this.retryScheduler } : {}),
       removalPolicy,
     });
     const { functions } = this.functions;
@@ -250,6 +267,7 @@ export class EventRelay extends Construct {
       stageName: STAGE_NAME,
       inboundRoute: INBOUND_ROUTE,
       retrySchedule: config.retrySchedule,
+      ...(this.retryScheduler ? { retrySchedulerDeadLetterQueue: this.retryScheduler.deadLetterQueue } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       removalPolicy,
     });

@@ -28,6 +28,7 @@ import {
 import type { EventRelayConfig } from './config';
 import type { FanOut } from './fan-out';
 import type { ReplayQueues } from './replay';
+import type { RetryScheduler } from './retry-scheduler';
 import { staticSiteCommandHooks, staticSiteEnvironment } from './static-site';
 import type { Storage } from './storage';
 
@@ -134,6 +135,8 @@ export interface FunctionsProps {
   readonly storage: Storage;
   readonly fanOut: FanOut;
   readonly replayQueues: ReplayQueues;
+  /** Present when retries can wait in EventBridge Scheduler. */
+  readonly retryScheduler?: RetryScheduler;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -178,6 +181,9 @@ export class Functions extends Construct {
         ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
         DELIVERY_LOG_TTL_DAYS: String(config.deliveryLogTtlDays),
         DISABLE_AFTER_FAILING_SECONDS: String(config.disableAfterFailingSeconds),
+        ...(props.retryScheduler
+          ? { RETRY_SCHEDULER: Stack.of(this).toJsonString(props.retryScheduler.environment()) }
+          : {}),
       },
       static: staticSiteEnvironment(config),
       replay,
@@ -205,6 +211,9 @@ export class Functions extends Construct {
     functions.replay.addEventSource(
       new SqsEventSource(props.replayQueues.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
+    // Retries beyond what SQS can hold wait in EventBridge Scheduler.
+    if (props.retryScheduler && functions.delivery.role)
+      props.retryScheduler.grantCreateSchedules(functions.delivery.role);
     // Operational events go on the same bus: the delivery function's (delivery failed, subscription
     // disabled, deliveries parked), the API's (disabled or re-enabled by the tenant, replay started) and
     // the replay function's (replay finished). The API and replay functions may put only that source.

@@ -21,6 +21,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
@@ -47,6 +48,8 @@ export interface MonitoringProps {
   readonly stageName: string;
   readonly inboundRoute: RouteSpec;
   readonly retrySchedule: RetrySchedule;
+  /** The retry schedules' dead-letter queue, when the schedule has waits in EventBridge Scheduler. */
+  readonly retrySchedulerDeadLetterQueue?: IQueue;
   readonly alarmEmail?: string;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -154,6 +157,16 @@ export class Monitoring extends Construct {
         `The oldest ${status} delivery is older than the whole retry schedule plus ${QUEUE_AGE_SLACK_SECONDS} s: the queue is not being drained.`,
         queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
         ageThreshold,
+      );
+    }
+    if (props.retrySchedulerDeadLetterQueue) {
+      alarm(
+        'RetrySchedulerDeadLetterQueueAlarm',
+        'EventBridge Scheduler could not put a delivery retry back on its queue; it waits in the retry schedules’ dead-letter queue.',
+        props.retrySchedulerDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
       );
     }
     for (const fnName of FUNCTION_NAMES) {

@@ -29,6 +29,7 @@ import { compilePattern, startEventBus, type LocalBus } from './event-bus';
 import { loadFunction, type LocalFunction } from './functions';
 import { Resolver, UnsupportedTemplateError, type ResourceValues } from './intrinsics';
 import { startPoller, type Poller } from './poller';
+import { startLocalScheduler, type LocalScheduler } from './scheduler';
 import { planFromTemplate, type LocalPlan } from './template';
 
 export interface LocalOptions {
@@ -53,6 +54,8 @@ export interface LocalStack {
   operatorEnv: Record<string, string>;
   template: CloudFormationTemplate;
   plan: LocalPlan;
+  /** The local EventBridge Scheduler, when the template has schedule groups (a long-tail retry schedule). */
+  scheduler?: Pick<LocalScheduler, 'schedules'>;
   /** Milliseconds from the call to ready. */
   startupMs: number;
   stop(): Promise<void>;
@@ -295,26 +298,37 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       });
     }
     for (const logicalId of Object.keys(template.Resources ?? {})) {
-      if (template.Resources[logicalId].Type === 'AWS::ApiGatewayV2::Api') {
+      const type = template.Resources[logicalId].Type;
+      if (type === 'AWS::ApiGatewayV2::Api') {
         registry.set(logicalId, { ref: 'local', attributes: { ApiEndpoint: api.url, ApiId: 'local' } });
       }
+      // Nothing runs as a role locally, but a role's ARN is passed on (the retry schedules name theirs).
+      if (type === 'AWS::IAM::Role') {
+        const name = nameOf(logicalId).slice(0, 64);
+        registry.set(logicalId, { ref: name, attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}` } });
+      }
+    }
+    for (const group of plan.scheduleGroups) {
+      const name = group.name ?? nameOf(group.logicalId);
+      registry.set(group.logicalId, {
+        ref: name,
+        attributes: { Arn: `arn:aws:scheduler:${region}:${accountId}:schedule-group/${name}` },
+      });
     }
 
+    const send = async (queueUrl: string, body: string, attributes: Record<string, string> = {}) => {
+      const MessageAttributes = Object.fromEntries(
+        Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+      );
+      await sqsClient.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes }),
+      );
+    };
     const bus: LocalBus = await startEventBus({
       region,
       accountId,
       log,
-      send: async (queueUrl, body, attributes = {}) => {
-        const MessageAttributes = Object.fromEntries(
-          Object.entries(attributes).map(([name, value]) => [
-            name,
-            { DataType: 'String', StringValue: value },
-          ]),
-        );
-        await sqsClient.send(
-          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes }),
-        );
-      },
+      send,
       buses: plan.buses.map((definition) => ({
         name: definition.name,
         arn: registry.get(definition.logicalId)!.attributes.Arn!,
@@ -336,10 +350,30 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
     });
     cleanups.push(() => bus.stop());
 
+    let scheduler: LocalScheduler | undefined;
+    if (plan.scheduleGroups.length > 0) {
+      const queueUrls = new Map(
+        plan.queues.map((queue) => {
+          const values = registry.get(queue.logicalId)!;
+          return [values.attributes.Arn!, values.ref] as const;
+        }),
+      );
+      scheduler = await startLocalScheduler({
+        region,
+        accountId,
+        groups: plan.scheduleGroups.map((group) => registry.get(group.logicalId)!.ref),
+        queueUrlOf: (arn) => queueUrls.get(arn),
+        send,
+        log,
+      });
+      cleanups.push(() => scheduler!.stop());
+    }
+
     const endpoints = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      ...(scheduler ? { AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint } : {}),
     };
     environment.set({
       AWS_REGION: region,
@@ -424,6 +458,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalStack
       operatorEnv,
       template,
       plan,
+      ...(scheduler ? { scheduler } : {}),
       startupMs: Date.now() - started,
       stop,
     };

@@ -80,6 +80,12 @@ export interface FunctionPlan {
   timeoutSeconds: number;
 }
 
+export interface ScheduleGroupPlan {
+  logicalId: string;
+  /** The group's name when the template sets one (else the local mode names it). */
+  name?: string;
+}
+
 export interface LocalPlan {
   tables: TablePlan[];
   queues: QueuePlan[];
@@ -88,6 +94,8 @@ export interface LocalPlan {
   eventSourceMappings: EventSourceMappingPlan[];
   routes: RoutePlan[];
   functions: FunctionPlan[];
+  /** EventBridge Scheduler groups: retries that wait longer than SQS can hold (local/scheduler.ts). */
+  scheduleGroups: ScheduleGroupPlan[];
 }
 
 /** Resource types the local mode builds or uses. */
@@ -102,6 +110,7 @@ export const EMULATED_TYPES = [
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Integration',
   'AWS::ApiGatewayV2::Authorizer',
+  'AWS::Scheduler::ScheduleGroup',
 ] as const;
 
 /** Resource types with nothing to run locally (permissions, logs, monitoring, encryption, archive). */
@@ -347,5 +356,9 @@ export function planFromTemplate(template: CloudFormationTemplate): LocalPlan {
     ),
     routes: routePlans(template),
     functions: resourcesOfType(template, 'AWS::Lambda::Function').map(([id, p]) => functionPlan(id, p)),
+    scheduleGroups: resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup').map(([logicalId, p]) => ({
+      logicalId,
+      ...(typeof p.Name === 'string' ? { name: p.Name } : {}),
+    })),
   };
 }

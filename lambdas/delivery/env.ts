@@ -3,6 +3,13 @@ import { booleanFromEnv, readEnv } from '../shared/env';
 import { DeliveryQueueUrlsSchema } from '../shared/events';
 import { parseRetrySchedule } from '../shared/retry-schedule';
 
+/** Where the delivery function creates the schedules of retries that wait in EventBridge Scheduler (lib/retry-scheduler.ts). */
+const RetrySchedulerSchema = z.object({
+  groupName: z.string().min(1),
+  roleArn: z.string().min(1),
+  deadLetterQueueArn: z.string().min(1),
+});
+
 const DeliveryEnvSchema = z.object({
   SUBSCRIPTIONS_TABLE: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
@@ -41,18 +48,23 @@ const DeliveryEnvSchema = z.object({
    * (its later deliveries are parked); 0 never disables (cdk.json disableAfterFailingSeconds).
    */
   DISABLE_AFTER_FAILING_SECONDS: z.coerce.number().int().nonnegative().default(432_000),
+  /** Set when the retry schedule has waits beyond what SQS can hold: where those retries' schedules go. */
+  RETRY_SCHEDULER: jsonOf(
+    RetrySchedulerSchema,
+    'must be a JSON object with groupName, roleArn and deadLetterQueueArn',
+  ).optional(),
   /** The stack's bus, for operational events; without it they are only logged and counted. */
   EVENT_BUS_NAME: z.string().min(1).optional(),
 });
 
 /** A JSON-encoded value of `schema`. */
-function jsonOf<T extends z.ZodType>(schema: T) {
+function jsonOf<T extends z.ZodType>(schema: T, problem = 'must be a JSON object of queue URLs by status') {
   return z.string().transform((value, ctx): z.infer<T> | undefined => {
     if (value === '') return undefined;
     try {
       return schema.parse(JSON.parse(value));
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of queue URLs by status' });
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
   });

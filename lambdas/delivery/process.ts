@@ -11,7 +11,9 @@
  * slow lane, plus the attempts made before it moved there); a failed attempt with retries left sets the
  * message's visibility timeout to the next delay of the schedule (or the receiver's `Retry-After`,
  * clamped to the schedule's bounds) and reports the record as a batch item failure, so SQS hands it
- * back after that delay. After the last attempt the deliveries still failing are marked `failed` and the
+ * back after that delay. A delay longer than SQS can hold a message invisible (about 12 hours) is a
+ * one-time EventBridge Scheduler schedule instead, which puts the message back on its queue then
+ * (retry-scheduler.ts); the message itself is deleted. After the last attempt the deliveries still failing are marked `failed` and the
  * message is made visible at once; its next receive exceeds the queue's redrive maxReceiveCount
  * (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue. A delivery that ends earlier (410
  * Gone) or in a slow lane is sent to that dead-letter queue by the function itself. Redriven from there,
@@ -56,7 +58,13 @@ import {
 import { recordStats, type OutcomeToCount } from '../shared/delivery-stats';
 import { DeliveryRequestSchema, type DeliveryRequest } from '../shared/events';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_DIMENSION } from '../shared/metrics';
-import { maxAttempts, retryAfterDelay, retryDelay, SQS_MAX_DELAY_SECONDS } from '../shared/retry-schedule';
+import {
+  maxAttempts,
+  retryAfterDelay,
+  retryDelay,
+  SQS_MAX_DELAY_SECONDS,
+  waitsInScheduler,
+} from '../shared/retry-schedule';
 import { disableSubscription, isActive, signingSecrets } from '../shared/subscriptions';
 import { recordSettled, type SettledResend } from '../replay/jobs';
 import { deliveryEnv, type DeliveryEnv } from './env';
@@ -64,6 +72,12 @@ import { logger } from '../shared/logger';
 import { emitOperationalEvents, OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
 import { disableIfFailingTooLong, ParkedTally } from './lifecycle';
 import { queueUrlOf } from './queue-urls';
+import {
+  ATTEMPTS_MADE_FIELD,
+  bodyWithAttempts,
+  scheduleRetry,
+  type RetrySchedulerSettings,
+} from './retry-scheduler';
 import { sendWebhook, type AttemptResult } from './send';
 import { loadSubscriptionStates, stateKey, type SubscriptionState } from './subscription-state';
 
@@ -109,8 +123,8 @@ const CRASHED: RecordOutcome = { keep: true, deliveries: [] };
  */
 export function parseRecord(
   record: Pick<SQSRecord, 'body'>,
-): { request: DeliveryRequest; status: Status } | undefined {
-  let envelope: { 'detail-type'?: unknown; detail?: unknown };
+): { request: DeliveryRequest; status: Status; attemptsMade: number } | undefined {
+  let envelope: { 'detail-type'?: unknown; detail?: unknown; [ATTEMPTS_MADE_FIELD]?: unknown };
   try {
     envelope = JSON.parse(record.body) as typeof envelope;
   } catch {
@@ -122,14 +136,24 @@ export function parseRecord(
   const status = (STATUSES as readonly unknown[]).includes(detailType)
     ? (detailType as Status)
     : splitEventType(parsed.data.eventType).status;
-  return { request: parsed.data, status };
+  // Set by a retry that came back through EventBridge Scheduler (retry-scheduler.ts).
+  const made = envelope[ATTEMPTS_MADE_FIELD];
+  const attemptsMade = typeof made === 'number' && Number.isInteger(made) && made > 0 ? made : 0;
+  return { request: parsed.data, status, attemptsMade };
 }
 
-/** The 1-based attempt number of a received message. */
-export function attemptNumber(record: Pick<SQSRecord, 'attributes' | 'messageAttributes'>): number {
+/**
+ * The 1-based attempt number of a received message: its receive count, plus the attempts made before
+ * it moved to a slow lane (message attribute) or, failing that, before it came back through
+ * EventBridge Scheduler (`scheduledAttempts`, from its body).
+ */
+export function attemptNumber(
+  record: Pick<SQSRecord, 'attributes' | 'messageAttributes'>,
+  scheduledAttempts = 0,
+): number {
   const count = Number(record.attributes.ApproximateReceiveCount);
   const received = Number.isInteger(count) && count > 0 ? count : 1;
-  const made = Number(record.messageAttributes?.[ATTEMPTS_MADE_ATTRIBUTE]?.stringValue ?? 0);
+  const made = Number(record.messageAttributes?.[ATTEMPTS_MADE_ATTRIBUTE]?.stringValue ?? scheduledAttempts);
   return received + (Number.isInteger(made) && made > 0 ? made : 0);
 }
 
@@ -551,11 +575,16 @@ async function disableGone(state: SubscriptionState, context: BatchContext): Pro
   });
 }
 
-/** The message's body (its EventBridge envelope) naming only `subscriptionIds`. */
+/**
+ * The message's body (its EventBridge envelope) naming only `subscriptionIds`, without the attempts a
+ * Scheduler retry carried (a copy says its attempts in a message attribute, or starts afresh).
+ */
 function bodyNaming(record: SQSRecord, request: DeliveryRequest, subscriptionIds: readonly string[]): string {
-  if (subscriptionIds.length === request.subscriptionIds.length) return record.body;
-  const envelope = JSON.parse(record.body) as { detail: DeliveryRequest };
-  envelope.detail = { ...request, subscriptionIds: [...subscriptionIds] };
+  const whole = subscriptionIds.length === request.subscriptionIds.length;
+  if (whole && !record.body.includes(`"${ATTEMPTS_MADE_FIELD}"`)) return record.body;
+  const envelope = JSON.parse(record.body) as { detail: DeliveryRequest; [ATTEMPTS_MADE_FIELD]?: number };
+  if (!whole) envelope.detail = { ...request, subscriptionIds: [...subscriptionIds] };
+  delete envelope[ATTEMPTS_MADE_FIELD];
   return JSON.stringify(envelope);
 }
 
@@ -639,8 +668,13 @@ async function settleMessage(
     const delays = pending.map(
       (r) => r.retryInSeconds ?? retryDelay(env.RETRY_SCHEDULE, attempt, request.deliveryId) ?? 0,
     );
-    // SQS holds a message invisible for 12 hours at most (SQS_MAX_DELAY_SECONDS leaves room for this invocation).
-    context.visibility.push({ record, seconds: Math.min(...delays, SQS_MAX_DELAY_SECONDS) });
+    const seconds = Math.min(...delays);
+    if (env.RETRY_SCHEDULER && waitsInScheduler(env.RETRY_SCHEDULE, seconds)) {
+      if (await scheduleRetryOf(record, request, attempt, seconds, env.RETRY_SCHEDULER)) return false;
+    }
+    // SQS holds a message invisible for 12 hours at most (SQS_MAX_DELAY_SECONDS leaves room for this
+    // invocation): a longer wait whose schedule could not be made comes back sooner, never later.
+    context.visibility.push({ record, seconds: Math.min(seconds, SQS_MAX_DELAY_SECONDS) });
     return true;
   }
   const failed = results.filter((r) => r.status === 'failed').map((r) => r.subscriptionId);
@@ -648,12 +682,54 @@ async function settleMessage(
   // SQS moves the message to the dead-letter queue on its next receive only after the fast lane's
   // last attempt; a delivery that ends sooner (410) or in a slow lane is moved by us.
   const deadLetterQueue = env.DEAD_LETTER_QUEUE_URLS?.[status];
-  if (deadLetterQueue && (lane === 'slow' || attempt < maxAttempts(env.RETRY_SCHEDULE))) {
+  // (A message that came back through the Scheduler is a new message: its receive count is not the attempt.)
+  if (deadLetterQueue && (lane === 'slow' || attemptNumber(record) < maxAttempts(env.RETRY_SCHEDULE))) {
     await forward(deadLetterQueue, record, request, failed);
     return false;
   }
   context.visibility.push({ record, seconds: 0 });
   return true;
+}
+
+/**
+ * Hands the message's next attempt to EventBridge Scheduler (retry-scheduler.ts); true once the
+ * schedule exists and the message may be deleted from its queue.
+ */
+async function scheduleRetryOf(
+  record: SQSRecord,
+  request: DeliveryRequest,
+  attempt: number,
+  seconds: number,
+  settings: RetrySchedulerSettings,
+): Promise<boolean> {
+  const at = new Date(Date.now() + seconds * 1000);
+  try {
+    const schedule = await scheduleRetry(
+      {
+        deliveryId: request.deliveryId,
+        subscriptionIds: request.subscriptionIds,
+        attempt,
+        queueArn: record.eventSourceARN,
+        body: bodyWithAttempts(record.body, attempt),
+        at,
+      },
+      settings,
+    );
+    logger.info('retry scheduled in EventBridge Scheduler', {
+      deliveryId: request.deliveryId,
+      attempt,
+      retryInSeconds: seconds,
+      schedule,
+    });
+    return true;
+  } catch (error) {
+    logger.warn('could not schedule the retry; it waits in its queue instead (at most 12 hours)', {
+      deliveryId: request.deliveryId,
+      attempt,
+      error: error as Error,
+    });
+    return false;
+  }
 }
 
 async function processRecord(
@@ -670,7 +746,7 @@ async function processRecord(
   }
   const { env } = context;
   const { request, status } = delivery;
-  const attempt = attemptNumber(record);
+  const attempt = attemptNumber(record, delivery.attemptsMade);
   const attemptKey = `${record.messageId}:${attempt}`;
 
   try {

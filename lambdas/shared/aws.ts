@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
@@ -24,6 +25,7 @@ function clientConfig(): {
 }
 let sqsClient: SQSClient | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
+let schedulerClient: SchedulerClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), {
@@ -45,9 +47,16 @@ export function eventBridge(): EventBridgeClient {
   return eventBridgeClient;
 }
 
+/** EventBridge Scheduler: retries that wait longer than SQS can hold a message (lambdas/delivery/retry-scheduler.ts). */
+export function scheduler(): SchedulerClient {
+  schedulerClient ??= new SchedulerClient(clientConfig());
+  return schedulerClient;
+}
+
 /** Forgets the clients, so the next call builds them with the current environment (tests only). */
 export function resetClients(): void {
   documentClient = undefined;
   sqsClient = undefined;
   eventBridgeClient = undefined;
+  schedulerClient = undefined;
 }
