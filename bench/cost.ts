@@ -13,6 +13,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { logPartitionOf } from '../lambdas/shared/deliveries';
+import {
+  jitterRange,
+  parseRetrySchedule,
+  waitsInScheduler,
+  type RetrySchedule,
+} from '../lambdas/shared/retry-schedule';
 import { DELIVERIES_TABLE } from '../lambdas/shared/tables';
 import { benchDeliveryRequest } from './fixtures';
 
@@ -34,6 +40,8 @@ export const PRICES = {
   cloudWatchLogsIngestPerGb: 0.5,
   /** Data transfer out to the internet, first 10 TB a month (after the free 100 GB). */
   dataTransferOutPerGb: 0.09,
+  /** EventBridge Scheduler, per scheduled invocation after the free 14 million a month; API calls are free. */
+  schedulerPerInvocation: 1.0 / 1e6,
 } as const;
 
 export const PRICE_SOURCES = [
@@ -44,6 +52,7 @@ export const PRICE_SOURCES = [
   'DynamoDB on-demand: $0.625 per million write request units, $0.125 per million read request units, $0.25 per GB-month (us-east-1, after the 1 November 2024 on-demand price cut), https://aws.amazon.com/dynamodb/pricing/on-demand/',
   'CloudWatch Logs: $0.50 per GB ingested (standard class), https://aws.amazon.com/cloudwatch/pricing/',
   'Data transfer out: $0.09 per GB (first 10 TB), https://aws.amazon.com/ec2/pricing/on-demand/',
+  'EventBridge Scheduler: $1.00 per million scheduled invocations after 14 million free a month; creating schedules is not billed, https://aws.amazon.com/eventbridge/pricing/',
 ];
 
 /** Hosted peers' list prices per 1M events, as their pricing pages state them (read 2026-09-20). */
@@ -449,6 +458,76 @@ function formatQuantity(quantity: number, unit: string): string {
   return `${text} ${unit}`;
 }
 
+/** The long-tail example of docs/delivery.md: the seed's delays, then Svix's, ±20 %. */
+export const LONG_TAIL_EXAMPLE = '1m,5m,30m,2h,5h,10h,10h ±20%';
+/** Wall time a batch waits for its CreateSchedule calls (made concurrently): one round trip, assumed. */
+const CREATE_SCHEDULE_WAIT_MS = 30;
+
+/**
+ * What one retry costs by where it waits, per million retries: in its queue (one visibility change,
+ * counted as one request as in the model above, though the function batches them) or in EventBridge
+ * Scheduler (a scheduled invocation, the Scheduler's SendMessage back to the queue, the original
+ * message's deletion as one entry of the batch's DeleteMessageBatch, and the delivery function's wait
+ * for CreateSchedule). The receive of the returning message is the same either way, so it is left out.
+ */
+export function retryCostPerMillion(a: CostAssumptions = DEFAULT_ASSUMPTIONS): {
+  queue: CostLine[];
+  scheduler: CostLine[];
+} {
+  const retries = MILLION;
+  const queue: CostLine[] = [
+    {
+      service: 'SQS',
+      item: 'ChangeMessageVisibility',
+      quantity: retries,
+      unit: 'requests',
+      cost: retries * PRICES.sqsPerRequest,
+    },
+  ];
+  const batches = retries / a.deliveryBatchSize;
+  const waitGbSeconds = batches * (CREATE_SCHEDULE_WAIT_MS / 1000) * (a.delivery.memoryMB / 1024);
+  const scheduler: CostLine[] = [
+    {
+      service: 'EventBridge',
+      item: 'Scheduler invocations (one per retry)',
+      quantity: retries,
+      unit: 'invocations',
+      cost: retries * PRICES.schedulerPerInvocation,
+    },
+    {
+      service: 'SQS',
+      item: 'SendMessage by the Scheduler',
+      quantity: retries,
+      unit: 'requests',
+      cost: retries * PRICES.sqsPerRequest,
+    },
+    {
+      service: 'SQS',
+      item: `the original message deleted (DeleteMessageBatch, ${a.deliveryBatchSize} a request)`,
+      quantity: batches,
+      unit: 'requests',
+      cost: batches * PRICES.sqsPerRequest,
+    },
+    {
+      service: 'Lambda',
+      item: `delivery function waits for CreateSchedule (${CREATE_SCHEDULE_WAIT_MS} ms a batch, assumed)`,
+      quantity: waitGbSeconds,
+      unit: 'GB-s',
+      cost: waitGbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+  ];
+  return { queue, scheduler };
+}
+
+/** Of a delivery's retries under `schedule`, how many wait in the Scheduler on average (jitter spread evenly). */
+export function schedulerRetriesPerDelivery(schedule: RetrySchedule): number {
+  return schedule.delays.reduce((sum, _, index) => {
+    const [low, high] = jitterRange(schedule, index);
+    const beyond = Math.max(0, high - Math.max(low - 1, schedule.schedulerAfterSeconds));
+    return sum + (waitsInScheduler(schedule, high) ? beyond / (high - low + 1) : 0);
+  }, 0);
+}
+
 export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string {
   const one = costPerMillion(1, a);
   const five = costPerMillion(5, a);
@@ -567,6 +646,37 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
     out.push('');
   }
   out.push(...lifecycleSection(a));
+  const retry = retryCostPerMillion(a);
+  const total = (lines: CostLine[]) => lines.reduce((sum, entry) => sum + entry.cost, 0);
+  const longTail = parseRetrySchedule(LONG_TAIL_EXAMPLE);
+  const viaScheduler = schedulerRetriesPerDelivery(longTail);
+  const retriesPerFailure = longTail.delays.length;
+  const perMillionFailures =
+    (retriesPerFailure - viaScheduler) * total(retry.queue) + viaScheduler * total(retry.scheduler);
+  out.push('## Long-tail retries: where a retry waits');
+  out.push('');
+  out.push(
+    `A retry waits in its queue up to SQS's limit (11 h 55 min) and beyond it in EventBridge Scheduler (docs/delivery.md, "The long tail"). Per **1 million retries**; the receive of the message that comes back is the same either way and is left out. The Scheduler line is ${usd(PRICES.schedulerPerInvocation * MILLION)} per million only past the free 14 million invocations a month.`,
+  );
+  out.push('');
+  out.push('| Where the retry waits | Item | Quantity per 1M retries | Cost |');
+  out.push('|---|---|---:|---:|');
+  for (const [label, lines] of [
+    ['In its queue', retry.queue],
+    ['In EventBridge Scheduler', retry.scheduler],
+  ] as const) {
+    for (const entry of lines) {
+      out.push(
+        `| ${label} | ${entry.service}: ${entry.item} | ${formatQuantity(entry.quantity, entry.unit)} | ${usd(entry.cost)} |`,
+      );
+    }
+    out.push(`| ${label} | **Total** | | **${usd(total(lines))}** |`);
+  }
+  out.push('');
+  out.push(
+    `With \`retrySchedule: "${LONG_TAIL_EXAMPLE}"\`, a delivery that fails every attempt is retried ${retriesPerFailure} times, and only the top of the two 10-hour steps' spread is beyond SQS's limit: on average ${viaScheduler.toFixed(3)} of its retries wait in the Scheduler. A million such deliveries cost ${usd(perMillionFailures)} in retry waits, against ${usd(retriesPerFailure * total(retry.queue))} if SQS could hold them all. The attempts themselves (Lambda, log writes, POSTs) are the same under any schedule and are in the retry lines above.`,
+  );
+  out.push('');
   out.push('## Hosted services');
   out.push('');
   out.push('| Service | Per 1M events | Basis |');

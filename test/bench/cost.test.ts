@@ -4,10 +4,14 @@ import {
   dynamoItemBytes,
   lifecycleCosts,
   readUnits,
+  LONG_TAIL_EXAMPLE,
   renderMarkdown,
+  retryCostPerMillion,
+  schedulerRetriesPerDelivery,
   writeUnits,
   type CostAssumptions,
 } from '../../bench/cost';
+import { parseRetrySchedule } from '../../lambdas/shared/retry-schedule';
 
 const assumptions: CostAssumptions = {
   ...DEFAULT_ASSUMPTIONS,
@@ -138,5 +142,26 @@ describe('docs/cost.md', () => {
     expect(markdown).toContain('Hookdeck');
     expect(markdown).toContain('$0.625 per million write request units');
     expect(markdown).toContain('## Parking, catch-up and replay');
+  });
+});
+
+describe('long-tail retries', () => {
+  const total = (lines: { cost: number }[]) => lines.reduce((sum, entry) => sum + entry.cost, 0);
+
+  it('bills a retry that waits in the Scheduler one invocation and one SendMessage more than one in its queue', () => {
+    const { queue, scheduler } = retryCostPerMillion(assumptions);
+    expect(total(queue)).toBeCloseTo(0.4, 10);
+    // $1.00 Scheduler + $0.40 SendMessage + $0.04 deletes + the CreateSchedule wait (about $0.02).
+    expect(total(scheduler)).toBeGreaterThan(1.44);
+    expect(total(scheduler)).toBeLessThan(1.5);
+  });
+
+  it('sends only the top of the 10-hour steps’ spread through the Scheduler in the long-tail example', () => {
+    const schedule = parseRetrySchedule(LONG_TAIL_EXAMPLE);
+    // Each 10-hour step waits 28,800–43,200 s; beyond 42,900 s is 300 of its 14,401 seconds.
+    expect(schedulerRetriesPerDelivery(schedule)).toBeCloseTo((2 * 300) / 14_401, 10);
+    expect(schedulerRetriesPerDelivery(parseRetrySchedule('1m,5m,30m'))).toBe(0);
+    expect(schedulerRetriesPerDelivery(parseRetrySchedule('1h,1d'))).toBe(1);
+    expect(renderMarkdown()).toContain('## Long-tail retries: where a retry waits');
   });
 });
