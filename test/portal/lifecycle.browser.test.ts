@@ -419,6 +419,34 @@ it('works with the keyboard alone: the enable and replay dialogs keep the focus 
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Replay');
 });
 
+it('enables without the parked events, which stay parked until the status card delivers them', async () => {
+  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/later` });
+  expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
+  await sendEvents('later', 2);
+  await parkedCount(webhook.id, 2);
+
+  const page = await portal.signIn();
+  await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
+  const status = page.getByRole('region', { name: 'Status' });
+  await fact(status, 'Parked deliveries', /^2$/);
+  await page.getByRole('button', { name: 'Enable', exact: true }).click();
+  const enable = page.getByRole('dialog', { name: 'Enable this endpoint' });
+  await enable.getByRole('button', { name: 'Enable without them' }).click();
+  await enable.waitFor({ state: 'detached' });
+  await fact(status, 'State', /^Active$/);
+  await visible(status.getByText('2 events were kept while it was disabled.'));
+  await visible(page.getByRole('region', { name: 'Timeline' }).getByText('2 parked deliveries left parked'));
+  await sendEvents('later-new', 1);
+  await until('the new event', async () => (e2e.receiver.received('/later').length === 1 ? true : undefined));
+  expect(trackingIds('/later')).toEqual(['trk_later-new_0']);
+
+  await status.getByRole('button', { name: 'Deliver the parked events' }).click();
+  await visible(status.getByText('Catch-up done: 2 sent.'), 30_000);
+  await fact(status, 'Parked deliveries', /^0$/);
+  await queuesDrained(e2e);
+  expect(trackingIds('/later')).toEqual(['trk_later-new_0', 'trk_later_0', 'trk_later_1']);
+});
+
 it('deletes an endpoint only once the dialog is confirmed', async () => {
   const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/to-delete` });
   const page = await portal.signIn();

@@ -4,7 +4,7 @@
  * an endpoint, sends a test event, reads the delivery log, retries a failure and rotates the secret.
  * Every page is checked with axe (no serious or critical violation) and photographed for the docs.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createSignInCode } from '../../lambdas/shared/portal-sessions';
 import {
   genericIntegration,
@@ -51,6 +51,10 @@ afterAll(async () => {
   await e2e?.stop();
 });
 afterEach(() => portal.closeAll());
+
+/** The endpoint page's parked count has loaded (nothing is parked in these tests). */
+const parkedShown = (page: Page) =>
+  visible(page.getByRole('region', { name: 'Status' }).getByRole('definition').filter({ hasText: /^0$/ }));
 
 it('signs the customer in with a link, which then no longer works; an expired link is refused too', async () => {
   const url = await portal.mintLink({ returnUrl: 'https://app.example.com/settings' });
@@ -156,6 +160,7 @@ it('sends a test event that reaches the receiver signed, and shows it in the del
   const activity = page.getByRole('region', { name: 'Activity' });
   await visible(activity.getByRole('img', { name: /1 succeeded, 0 failed/ }));
   await visible(activity.getByText('100%'));
+  await parkedShown(page);
   await checkPage(page, 'endpoint');
 
   await log.getByRole('link').first().click();
@@ -276,6 +281,7 @@ it('gives a read-only session no way to change anything, and the API refuses it 
     expect([name, await page.getByRole('button', { name, exact: true }).count()]).toEqual([name, 0]);
   }
   expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+  await parkedShown(page);
   await checkPage(page, 'endpoint-read-only');
 
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}/edit`);
@@ -378,6 +384,7 @@ it('holds up at 375 px wide and works with the keyboard alone', async () => {
   await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
   await visible(page.getByRole('region', { name: 'Delivery log' }));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await parkedShown(page);
   await checkPage(page, 'endpoint-mobile');
   for (const [path, heading] of [
     ['endpoints', 'Endpoints'],
