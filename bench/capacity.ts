@@ -78,6 +78,9 @@ export interface PartitionLoad {
   readUnitsPerSecond: number;
 }
 
+const SUBSCRIPTION_LOOKUPS = 'subscription lookups at ingest';
+const STATE_READS = 'subscription state reads (delivery, per batch)';
+
 export function capacityModel(inputs: CapacityInputs) {
   const { subscribers, skew } = inputs;
   const retryRate = inputs.retryRate ?? DEFAULT_ASSUMPTIONS.retryRate;
@@ -90,21 +93,27 @@ export function capacityModel(inputs: CapacityInputs) {
   const logWriteUnits = writeUnits(logItemBytes) * roundsPerEvent;
   const logReadUnits = consistentReadUnits(logItemBytes) * roundsPerEvent;
   const subscriptionsBytes = subscribers * (dynamoItemBytes(sampleSubscriptionItem()) - 3);
-  // The delivery function reads each subscription of a batch and its endpoint health item, both
-  // consistently, once per batch (lambdas/delivery/subscription-state.ts): 2 RRU per subscription.
+  // The delivery function reads each subscription's state item (health + version) consistently once
+  // per batch, each on a partition key of its own (lambdas/delivery/subscription-state.ts): 1 RRU per
+  // subscription per batch, none on the tenant's key. The subscription itself comes from the
+  // container's cache (re-read only after a change or in a cold container: not counted).
   const batchSize = inputs.batchSize ?? DEFAULT_CONFIG.batchSize;
-  const stateReadUnitsPerEvent = (2 * Math.min(subscribers, batchSize * subscribers)) / batchSize;
+  const stateReadUnitsPerBatch = 1;
+  const stateReadUnitsPerEvent = (subscribers * stateReadUnitsPerBatch) / batchSize;
   const subscriptionReadUnitsPerEvent =
-    (queriesPerRequest * readUnits(subscriptionsBytes)) / eventsPerRequest + stateReadUnitsPerEvent;
+    (queriesPerRequest * readUnits(subscriptionsBytes)) / eventsPerRequest;
 
   // Per tenant: its log shards (each one partition key), and its one Subscriptions partition key.
   const logWriteLimited = (LOG_SHARDS * PARTITION_LIMITS.writeUnits) / (skew * logWriteUnits);
   const logReadLimited = (LOG_SHARDS * PARTITION_LIMITS.readUnits) / (skew * logReadUnits);
   const subscriptionsLimited = PARTITION_LIMITS.readUnits / subscriptionReadUnitsPerEvent;
+  // Each subscription's state key: one read per batch, whatever the number of subscribers.
+  const stateLimited = (PARTITION_LIMITS.readUnits * batchSize) / stateReadUnitsPerBatch;
   const perTenant = [
     { limit: 'delivery log writes', eventsPerSecond: logWriteLimited },
     { limit: 'delivery log reads', eventsPerSecond: logReadLimited },
-    { limit: 'subscription reads (ingest lookups, per-batch state)', eventsPerSecond: subscriptionsLimited },
+    { limit: SUBSCRIPTION_LOOKUPS, eventsPerSecond: subscriptionsLimited },
+    { limit: STATE_READS, eventsPerSecond: stateLimited },
   ].sort((x, y) => x.eventsPerSecond - y.eventsPerSecond);
 
   // Per stack, default quotas and cdk.json settings.
@@ -123,6 +132,11 @@ export function capacityModel(inputs: CapacityInputs) {
         QUOTAS.newTableReadUnits / logReadUnits,
       ),
       setting: 'grows with traffic (twice the previous peak within 30 minutes), or pre-warmed',
+    },
+    {
+      limit: 'Subscriptions table, default table quota (ingest lookups and per-batch state reads)',
+      eventsPerSecond: QUOTAS.tableReadUnits / (subscriptionReadUnitsPerEvent + stateReadUnitsPerEvent),
+      setting: 'adjustable (Service Quotas)',
     },
     {
       limit: 'EventBridge PutEvents (counted per entry, one entry per event)',
@@ -154,6 +168,8 @@ export function capacityModel(inputs: CapacityInputs) {
         readUnitsPerSecond: busiest * logReadUnits,
       } satisfies PartitionLoad,
       subscriptionsPartition: { readUnitsPerSecond: eventsPerSecond * subscriptionReadUnitsPerEvent },
+      /** Each subscription's state key. */
+      statePartition: { readUnitsPerSecond: (eventsPerSecond / batchSize) * stateReadUnitsPerBatch },
     };
   };
 
@@ -161,7 +177,13 @@ export function capacityModel(inputs: CapacityInputs) {
     inputs: { subscribers, skew, retryRate, eventsPerRequest, queriesPerRequest, batchSize },
     logItemBytes,
     subscriptionsBytes,
-    perEvent: { roundsPerEvent, logWriteUnits, logReadUnits, subscriptionReadUnitsPerEvent },
+    perEvent: {
+      roundsPerEvent,
+      logWriteUnits,
+      logReadUnits,
+      subscriptionReadUnitsPerEvent,
+      stateReadUnitsPerEvent,
+    },
     perTenant,
     perTenantEventsPerSecond: perTenant[0]!.eventsPerSecond,
     perStack,
@@ -234,6 +256,9 @@ export function renderMarkdown(skew = shardSkew()): string {
   p(
     `| Subscription lookup at ingest (${one.inputs.queriesPerRequest} queries per request of ${one.inputs.eventsPerRequest} events) | ${units(one.perEvent.subscriptionReadUnitsPerEvent)} RRU | ${units(five.perEvent.subscriptionReadUnitsPerEvent)} RRU |`,
   );
+  p(
+    `| Subscription state reads (one consistent read per subscription per batch of ${one.inputs.batchSize}, each on its own key) | ${units(one.perEvent.stateReadUnitsPerEvent)} RRU | ${units(five.perEvent.stateReadUnitsPerEvent)} RRU |`,
+  );
   p();
   p('## The delivery log key design');
   p();
@@ -265,12 +290,20 @@ export function renderMarkdown(skew = shardSkew()): string {
   row('delivery log writes', `${LOG_SHARDS} keys × ${fmt(PARTITION_LIMITS.writeUnits)} WRU/s`);
   row('delivery log reads', `${LOG_SHARDS} keys × ${fmt(PARTITION_LIMITS.readUnits)} RRU/s`);
   row(
-    'subscription reads (ingest lookups, per-batch state)',
+    SUBSCRIPTION_LOOKUPS,
     `1 key (\`TENANT#<tenant>\` in Subscriptions) × ${fmt(PARTITION_LIMITS.readUnits)} RRU/s`,
+  );
+  row(
+    STATE_READS,
+    `1 key per subscription (\`TENANT#<tenant>#SUB#<id>\`) × ${fmt(PARTITION_LIMITS.readUnits)} RRU/s, 1 RRU per batch of ${one.inputs.batchSize}`,
   );
   p();
   p(
-    `The subscription lookup is the next hot key: the inbound function queries the tenant's subscriptions once per distinct (event type, product) in a request, reading all of them (${five.inputs.subscribers} subscriptions are ${five.subscriptionsBytes} B: 0.5 RRU per query, eventually consistent). Batching providers stay below it from 5 events a request (SendGrid posts hundreds a request at volume); a provider posting one event per request (SES through SNS, Twilio) reaches it at ${fmt(single.perTenant.find((entry) => entry.limit === 'subscription reads (ingest lookups, per-batch state)')!.eventsPerSecond)} events/s, which is this design's limit for such a tenant. Past it, the subscription set would need copies under several keys (written on every change, read from one at random); not built. The delivery function reads each subscription of a batch and its endpoint-health item consistently, once per batch, on the same key (2 RRU per subscription per batch): with the shipped batchSize of 10 and five subscriptions that is 1 RRU per event, and it binds first (the summary's first row); raising batchSize to 100 (with a batching window) makes it 0.1 RRU per event.`,
+    `The subscription lookup is the next hot key: the inbound function queries the tenant's subscriptions once per distinct (event type, product) in a request, reading all of them (${five.inputs.subscribers} subscriptions are ${five.subscriptionsBytes} B: 0.5 RRU per query, eventually consistent). Batching providers stay below it from 5 events a request (SendGrid posts hundreds a request at volume); a provider posting one event per request (SES through SNS, Twilio) reaches it at ${fmt(single.perTenant.find((entry) => entry.limit === SUBSCRIPTION_LOOKUPS)!.eventsPerSecond)} events/s, which is this design's limit for such a tenant. Past it, the subscription set would need copies under several keys (written on every change, read from one at random); not built.`,
+  );
+  p();
+  p(
+    `The delivery function reads, once per batch and strongly consistently, each named subscription's state item: its endpoint health and its \`version\`, on a partition key of its own (\`pk = TENANT#<tenant>#SUB#<id>\`, \`sk = STATE\`), 1 RRU per subscription per batch (${units(five.perEvent.stateReadUnitsPerEvent)} RRU per event at five subscribers and batches of ${five.inputs.batchSize}). The subscription itself comes from the container's cache while the stored version is the one it was read at; every change through the API writes a fresh version after the subscription, so the next batch reads the new subscription from the tenant's key, once per container and change. So no per-batch read lands on the tenant's key, and each subscription's key takes one read per batch: ${fmt(PARTITION_LIMITS.readUnits * DEFAULT_CONFIG.batchSize)} events/s per subscription at batchSize ${DEFAULT_CONFIG.batchSize}. (Before, the subscription and its health item were both read per batch under \`TENANT#<tenant>\`: 2 RRU per subscription per batch on one key, ${fmt(PARTITION_LIMITS.readUnits / ((five.inputs.queriesPerRequest * readUnits(five.subscriptionsBytes)) / five.inputs.eventsPerRequest + (2 * 5) / DEFAULT_CONFIG.batchSize))} events/s for a tenant at five subscribers.) The state item is written only when an endpoint fails, changes state, recovers, or waits past the fast lane's patience (at most once per batch, and only until the endpoint is marked slow), and when the subscription changes. Items of the old layout are migrated lazily: a subscription whose state item has no version yet is read from the tenant's key and its state item is written then, with the old health item's fields.`,
   );
   p();
   p('## One stack');

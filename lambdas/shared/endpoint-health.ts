@@ -1,13 +1,20 @@
 /**
- * Endpoint health, shared by every delivery container: one item per subscription in the Subscriptions
- * table (`pk = TENANT#<tenantId>`, `sk = HEALTH#<subscriptionId>`), read in the same consistent
- * BatchGetItem as the subscription itself. It holds the circuit breaker (consecutive failures; open
- * until a time; the lease of the one half-open probe) and whether the endpoint is known to answer
- * slower than the fast lane's budget, and since when it has been failing without a break (the
- * system disables a subscription failing for longer than `disableAfterFailingSeconds`). A healthy endpoint's item is never written: only failures, state
- * changes and recoveries write. One counter item (`pk = SYSTEM`, `sk = OPEN_BREAKERS`) counts the open
- * breakers for the dashboard.
+ * Endpoint health and the subscription's version, shared by every delivery container: one item per
+ * subscription in the Subscriptions table, on a partition key of its own (`pk =
+ * TENANT#<tenantId>#SUB#<subscriptionId>`, `sk = STATE`), so the delivery function's consistent read
+ * of it in every batch never lands on the tenant's key (`TENANT#<tenantId>`, where the subscriptions
+ * themselves live and the inbound function queries them). It holds the circuit breaker (consecutive
+ * failures; open until a time; the lease of the one half-open probe), whether the endpoint is known to
+ * answer slower than the fast lane's budget, and `version`: a fresh value written after every change
+ * of the subscription (subscriptions.ts), which tells a container whether the subscription it read
+ * earlier is still current. A healthy, unchanged endpoint's item is never written: only failures,
+ * state changes, recoveries and subscription changes write. One counter item (`pk = SYSTEM`, `sk =
+ * OPEN_BREAKERS`) counts the open breakers for the dashboard.
+ *
+ * Items written before this layout (`pk = TENANT#<tenantId>`, `sk = HEALTH#<subscriptionId>`) are
+ * migrated lazily: a batch that finds no state item reads the old one and copies it (subscription-state.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from './aws';
@@ -32,15 +39,39 @@ export interface EndpointHealth {
 
 const tableName = () => process.env.SUBSCRIPTIONS_TABLE!;
 export const healthKey = (tenantId: string, subscriptionId: string) => ({
+  pk: `TENANT#${tenantId}#SUB#${subscriptionId}`,
+  sk: 'STATE',
+});
+/** Where health items lived before they had a partition key of their own. */
+export const legacyHealthKey = (tenantId: string, subscriptionId: string) => ({
   pk: `TENANT#${tenantId}`,
   sk: `HEALTH#${subscriptionId}`,
 });
+/** The fields of a health item (what a lazy migration copies). */
+export const HEALTH_FIELDS = [
+  'url',
+  'failures',
+  'breaker',
+  'openUntil',
+  'probeUntil',
+  'slow',
+  'lastFailureAt',
+];
 const OPEN_BREAKERS_KEY = { pk: 'SYSTEM', sk: 'OPEN_BREAKERS' };
 
-/** The health record of a stored item for `url`; a record about another URL (or none) is a fresh one. */
+/**
+ * The health record of a stored item for `url`; a record about another URL (or none, or an item that
+ * holds only the subscription's version) is a fresh one.
+ */
 export function healthOf(item: Record<string, unknown> | undefined, url: string): EndpointHealth {
-  if (!item || item.url !== url) {
-    return { url, failures: 0, breaker: 'closed', slow: false, ...(item && { stale: true }) };
+  if (item?.url === undefined || item.url !== url) {
+    return {
+      url,
+      failures: 0,
+      breaker: 'closed',
+      slow: false,
+      ...(item?.url !== undefined && { stale: true }),
+    };
   }
   return {
     url,
@@ -276,14 +307,28 @@ export async function claimProbe(
   }
 }
 
-/** Forgets a subscription's health (it was deleted), keeping the open-breaker count right. */
-export async function forgetHealth(tenantId: string, subscriptionId: string): Promise<void> {
-  const { Attributes } = await dynamo().send(
-    new DeleteCommand({
+/**
+ * Records that the subscription changed: a fresh version, so every container reads it anew before its
+ * next attempt. Called after the subscription's own write (a container that reads the new version
+ * then reads the new subscription).
+ */
+export async function touchSubscriptionVersion(tenantId: string, subscriptionId: string): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
       TableName: tableName(),
       Key: healthKey(tenantId, subscriptionId),
-      ReturnValues: 'ALL_OLD',
+      UpdateExpression: 'SET version = :version',
+      ExpressionAttributeValues: { ':version': randomUUID() },
     }),
   );
-  if (Attributes?.breaker === 'open') await countOpenBreakers(-1);
+}
+
+/** Forgets a subscription's health and version (it was deleted), keeping the open-breaker count right. */
+export async function forgetHealth(tenantId: string, subscriptionId: string): Promise<void> {
+  for (const key of [healthKey(tenantId, subscriptionId), legacyHealthKey(tenantId, subscriptionId)]) {
+    const { Attributes } = await dynamo().send(
+      new DeleteCommand({ TableName: tableName(), Key: key, ReturnValues: 'ALL_OLD' }),
+    );
+    if (Attributes?.breaker === 'open') await countOpenBreakers(-1);
+  }
 }

@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamo } from './aws';
-import { forgetHealth } from './endpoint-health';
+import { forgetHealth, touchSubscriptionVersion } from './endpoint-health';
 import type { EventType } from './catalog';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
@@ -173,7 +173,10 @@ export async function updateSubscription(
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return Attributes ? fromItem(Attributes) : undefined;
+    if (!Attributes) return undefined;
+    // After the change itself: a delivery container that sees the new version reads the new subscription.
+    await touchSubscriptionVersion(tenantId, id);
+    return fromItem(Attributes);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
@@ -202,6 +205,7 @@ export async function disableSubscription(
         ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason, ':now': now },
       }),
     );
+    await touchSubscriptionVersion(tenantId, id);
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

@@ -4,12 +4,12 @@
  * each driven through the real delivery handler against the SQS and DynamoDB emulators, a real
  * receiver on 127.0.0.1 and a test EventBridge endpoint.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { dynamo, resetClients } from '../../lambdas/shared/aws';
 import { getDelivery } from '../../lambdas/shared/deliveries';
-import { healthKey } from '../../lambdas/shared/endpoint-health';
+import { healthKey, legacyHealthKey } from '../../lambdas/shared/endpoint-health';
 import { listActivity } from '../../lambdas/shared/operations';
 import { deleteSubscription, getSubscription, updateSubscription } from '../../lambdas/shared/subscriptions';
 import { startEventBus, type TestEventBus } from '../inbound/support/event-bus';
@@ -459,5 +459,73 @@ describe('subscription changes take effect at once', () => {
     expect((await getDelivery(afterDelete.tenantId, subscription.id, afterDelete.deliveryId))!.status).toBe(
       'skipped',
     );
+  });
+
+  test('once a container knows a subscription, its batches read only the subscription’s own state item, not the tenant’s key', async () => {
+    const subscription = await createTestSubscription({ url: receiver.url });
+    const readKeys: string[][] = [];
+    dynamo().middlewareStack.add(
+      (next) => async (args) => {
+        const requestItems = (args.input as { RequestItems?: Record<string, { Keys?: { pk: string }[] }> })
+          .RequestItems;
+        const keys = requestItems?.[process.env.SUBSCRIPTIONS_TABLE!]?.Keys;
+        if (keys) readKeys.push(keys.map((key) => key.pk));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordBatchGets' },
+    );
+    afterTest.push(async () => void dynamo().middlewareStack.remove('recordBatchGets'));
+    const deliverOne = async () => {
+      readKeys.length = 0;
+      await enqueue(queues, deliveryRequestFor(subscription));
+      await pollOnce(queues);
+      return readKeys.flat();
+    };
+    const own = `TENANT#${subscription.tenantId}#SUB#${subscription.id}`;
+    const tenant = `TENANT#${subscription.tenantId}`;
+
+    expect(await deliverOne()).toContain(tenant); // a new subscription: read, and its state item versioned
+    expect(await deliverOne()).toContain(tenant); // read after the version, and remembered with it
+    expect(await deliverOne()).toEqual([own]);
+    expect(await deliverOne()).toEqual([own]);
+    await updateSubscription(subscription.tenantId, subscription.id, { url: `${receiver.url}/moved` });
+    expect(await deliverOne()).toEqual([own, tenant]); // a new version: read again once
+    expect(await deliverOne()).toEqual([own]);
+    expect(receiver.requests.map((request) => request.path)).toEqual([
+      ...Array(4).fill('/'),
+      '/moved',
+      '/moved',
+    ]);
+  });
+
+  test('a health item of the old layout (under the tenant’s key) is honoured and copied to the subscription’s own key', async () => {
+    const subscription = await createTestSubscription({ url: receiver.url });
+    await dynamo().send(
+      new PutCommand({
+        TableName: process.env.SUBSCRIPTIONS_TABLE!,
+        Item: {
+          ...legacyHealthKey(subscription.tenantId, subscription.id),
+          url: subscription.url,
+          failures: 7,
+          breaker: 'open',
+          openUntil: Date.now() + 60_000,
+          slow: false,
+        },
+      }),
+    );
+    const request = deliveryRequestFor(subscription);
+    await enqueue(queues, request);
+    await pollOnce(queues);
+
+    expect(receiver.requests).toHaveLength(0);
+    expect(
+      (await getDelivery(request.tenantId, subscription.id, request.deliveryId))!.attempts[0]!.error,
+    ).toMatch(/^deferred/);
+    expect(await health(subscription.tenantId, subscription.id)).toMatchObject({
+      breaker: 'open',
+      failures: 7,
+      url: subscription.url,
+      version: expect.any(String),
+    });
   });
 });

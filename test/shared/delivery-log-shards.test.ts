@@ -45,12 +45,15 @@ describe('key spread of the delivery log', () => {
   });
 
   it('keeps every partition of a 10,000 events/s tenant below its write and read limits', () => {
-    // With delivery batches of 100: at the shipped 10, the per-batch subscription reads bind first (docs/capacity.md).
-    const model = capacityModel({ subscribers: 5, skew: shardSkew(), batchSize: 100 });
+    // With the shipped batchSize of 10: the per-batch state reads are on each subscription's own key.
+    const model = capacityModel({ subscribers: 5, skew: shardSkew() });
+    expect(model.inputs.batchSize).toBe(10);
     expect(model.perTenantEventsPerSecond).toBeGreaterThanOrEqual(10_000);
     const atTenThousand = model.atRate(10_000);
     expect(atTenThousand.busiestLogPartition.writeUnitsPerSecond).toBeLessThan(1_000);
     expect(atTenThousand.busiestLogPartition.readUnitsPerSecond).toBeLessThan(3_000);
+    expect(atTenThousand.subscriptionsPartition.readUnitsPerSecond).toBeLessThan(3_000);
+    expect(atTenThousand.statePartition.readUnitsPerSecond).toBeLessThan(3_000);
   });
 });
 
