@@ -13,10 +13,11 @@
  * clamped to the schedule's bounds) and reports the record as a batch item failure, so SQS hands it
  * back after that delay. A delay longer than SQS can hold a message invisible (about 12 hours) is a
  * one-time EventBridge Scheduler schedule instead, which puts the message back on its queue then
- * (retry-scheduler.ts); the message itself is deleted. After the last attempt the deliveries still failing are marked `failed` and the
- * message is made visible at once; its next receive exceeds the queue's redrive maxReceiveCount
- * (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue. A delivery that ends earlier (410
- * Gone) or in a slow lane is sent to that dead-letter queue by the function itself. Redriven from there,
+ * (retry-scheduler.ts); the message itself is deleted. After the last attempt the deliveries still
+ * failing are marked `failed` and the message is made visible at once; its next receive exceeds the
+ * queue's redrive maxReceiveCount (= maxAttempts(schedule)) and SQS moves it to the dead-letter queue. A
+ * delivery that ends earlier (410 Gone), in a slow lane or after coming back through the Scheduler is
+ * sent to that dead-letter queue by the function itself. Redriven from there,
  * it is posted again to the subscriptions that failed, and only to them.
  *
  * Isolation (docs/delivery.md): each subscription's endpoint has a circuit breaker shared by every
