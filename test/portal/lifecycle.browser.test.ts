@@ -7,6 +7,7 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
+  eventually,
   genericIntegration,
   postGeneric,
   queuesDrained,
@@ -86,16 +87,6 @@ async function sendEvents(prefix: string, count: number, status: GenericEvent['s
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 const trackingIds = (path: string) =>
   e2e.receiver
     .received(path)
@@ -103,7 +94,7 @@ const trackingIds = (path: string) =>
 
 /** Waits until the API counts `count` parked deliveries for the webhook. */
 const parkedCount = (id: string, count: number) =>
-  until(`${count} parked`, async () => {
+  eventually(`${count} parked`, async () => {
     const answer = await e2e.call('GET', `/v1/webhooks/${id}/parked`);
     return answer.body.parked === count ? true : undefined;
   });
@@ -156,6 +147,22 @@ const fact = (region: Locator, term: string, value: string | RegExp) =>
   );
 
 const focusInDialog = (page: Page) => page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));
+
+/**
+ * A webhook disabled through the API with `count` events parked for it, and its page open in a portal
+ * session (`capabilities` as given) once the page shows the count.
+ */
+async function disabledWithParked(path: string, count: number, body: Record<string, unknown> = {}) {
+  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}${path}` });
+  expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
+  await sendEvents(path.slice(1), count);
+  await parkedCount(webhook.id, count);
+  const page = await portal.signIn({ body });
+  await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
+  const status = page.getByRole('region', { name: 'Status' });
+  await fact(status, 'Parked deliveries', new RegExp(`^${count}$`));
+  return { webhook, page, status };
+}
 
 it('disables an endpoint (its events parked and counted), then enables it with a catch-up: each parked event arrives once, oldest first, and the page shows the progress to done', async () => {
   const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/catch-up` });
@@ -212,7 +219,7 @@ it('disables an endpoint (its events parked and counted), then enables it with a
   for (const delivery of e2e.receiver.received('/catch-up')) verifyStandardWebhooks(delivery, webhook.secret);
   await visible(log.getByRole('cell', { name: 'succeeded', exact: true }));
   await log.getByRole('button', { name: 'Refresh' }).click();
-  await until('4 succeeded in the log', async () =>
+  await eventually('4 succeeded in the log', async () =>
     (await log.getByRole('cell', { name: 'succeeded', exact: true }).count()) === 4 ? true : undefined,
   );
   expect(await log.getByRole('cell', { name: 'parked', exact: true }).count()).toBe(0);
@@ -242,7 +249,7 @@ it("replays a window: the API's field error shows next to the field, a running r
   const other = await portal.createWebhook({ url: `${e2e.receiver.url}/not-replayed` });
   await sendEvents('win', 21);
   await sendEvents('click', 1, 'CLICK');
-  await until('the first deliveries', async () =>
+  await eventually('the first deliveries', async () =>
     e2e.receiver.received('/replayed').length === 22 && e2e.receiver.received('/not-replayed').length === 21
       ? true
       : undefined,
@@ -310,17 +317,11 @@ it("replays a window: the API's field error shows next to the field, a running r
 });
 
 it('shows a read-only session the status, parked count and timeline, without a way to act; forced, the API refuses and the page says so', async () => {
-  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/read-only-lifecycle` });
-  expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
-  await sendEvents('ro', 2);
-  await parkedCount(webhook.id, 2);
-
-  const page = await portal.signIn({ body: { capabilities: ['read'] } });
-  await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
-  const status = page.getByRole('region', { name: 'Status' });
+  const { webhook, page, status } = await disabledWithParked('/read-only-lifecycle', 2, {
+    capabilities: ['read'],
+  });
   await fact(status, 'State', /^Disabled$/);
   await fact(status, 'Disabled since', /\d/);
-  await fact(status, 'Parked deliveries', /^2$/);
   await visible(
     page.getByRole('region', { name: 'Delivery log' }).getByRole('cell', { name: 'parked', exact: true }),
   );
@@ -361,15 +362,7 @@ it('shows a read-only session the status, parked count and timeline, without a w
 });
 
 it('works with the keyboard alone: the enable and replay dialogs keep the focus inside, close on Escape, and give it back', async () => {
-  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/keyboard-lifecycle` });
-  expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
-  await sendEvents('kb', 2);
-  await parkedCount(webhook.id, 2);
-
-  const page = await portal.signIn();
-  await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
-  const status = page.getByRole('region', { name: 'Status' });
-  await fact(status, 'Parked deliveries', /^2$/);
+  const { page, status } = await disabledWithParked('/kb', 2);
   await page.getByRole('main').focus();
   await tabTo(page, 'Enable');
   await page.keyboard.press('Enter');
@@ -393,7 +386,7 @@ it('works with the keyboard alone: the enable and replay dialogs keep the focus 
   await enable.waitFor({ state: 'detached' });
   await visible(status.getByText('Catch-up done: 2 sent.'), 30_000);
   await queuesDrained(e2e);
-  expect(trackingIds('/keyboard-lifecycle')).toEqual(['trk_kb_0', 'trk_kb_1']);
+  expect(trackingIds('/kb')).toEqual(['trk_kb_0', 'trk_kb_1']);
 
   await tabTo(page, 'Replay', 'Shift+Tab');
   await page.keyboard.press('Enter');
@@ -415,20 +408,12 @@ it('works with the keyboard alone: the enable and replay dialogs keep the focus 
   await replay.waitFor({ state: 'detached' });
   await visible(status.getByText('Replay done: 2 sent.'), 30_000);
   await queuesDrained(e2e);
-  expect(trackingIds('/keyboard-lifecycle')).toEqual(['trk_kb_0', 'trk_kb_1', 'trk_kb_0', 'trk_kb_1']);
+  expect(trackingIds('/kb')).toEqual(['trk_kb_0', 'trk_kb_1', 'trk_kb_0', 'trk_kb_1']);
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Replay');
 });
 
 it('enables without the parked events, which stay parked until the status card delivers them', async () => {
-  const webhook = await portal.createWebhook({ url: `${e2e.receiver.url}/later` });
-  expect((await e2e.call('PUT', `/v1/webhooks/${webhook.id}`, { status: 'disabled' })).status).toBe(200);
-  await sendEvents('later', 2);
-  await parkedCount(webhook.id, 2);
-
-  const page = await portal.signIn();
-  await page.goto(`${e2e.local.apiUrl}/portal/endpoints/${webhook.id}`);
-  const status = page.getByRole('region', { name: 'Status' });
-  await fact(status, 'Parked deliveries', /^2$/);
+  const { page, status } = await disabledWithParked('/later', 2);
   await page.getByRole('button', { name: 'Enable', exact: true }).click();
   const enable = page.getByRole('dialog', { name: 'Enable this endpoint' });
   await enable.getByRole('button', { name: 'Enable without them' }).click();
@@ -437,7 +422,9 @@ it('enables without the parked events, which stay parked until the status card d
   await visible(status.getByText('2 events were kept while it was disabled.'));
   await visible(page.getByRole('region', { name: 'Timeline' }).getByText('2 parked deliveries left parked'));
   await sendEvents('later-new', 1);
-  await until('the new event', async () => (e2e.receiver.received('/later').length === 1 ? true : undefined));
+  await eventually('the new event', async () =>
+    e2e.receiver.received('/later').length === 1 ? true : undefined,
+  );
   expect(trackingIds('/later')).toEqual(['trk_later-new_0']);
 
   await status.getByRole('button', { name: 'Deliver the parked events' }).click();
