@@ -107,6 +107,11 @@ export interface CostAssumptions {
   deliveryWireBytes: number;
   /** Delivery log items live this long (TTL), so storage holds about this many days of deliveries. */
   deliveryLogTtlDays: number;
+  /**
+   * Share of deliveries whose endpoint answers slower than the fast lane allows (fastLaneTimeoutMs), so
+   * they go through the slow lane, and how long a slow-lane batch waits on them.
+   */
+  slowLane: { share: number; waitMsPerBatch: number };
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -122,6 +127,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   platformLogBytesPerInvocation: 350,
   deliveryWireBytes: 1100,
   deliveryLogTtlDays: 30,
+  slowLane: { share: 0.02, waitMsPerBatch: 3000 },
 };
 
 /** Overrides the measured defaults with those of a `npm run bench` results file, when present. */
@@ -328,6 +334,19 @@ export function costPerMillion(subscribers: number, a: CostAssumptions = DEFAULT
     PRICES.sqsPerRequest,
   );
 
+  // The slow lane: a message for a slow endpoint is handed off by the fast lane (10 per SendMessageBatch,
+  // one request), then received, attempted with the full time limit and deleted there, in batches of its
+  // own; its log round replaces the fast lane's (counted above), its state read is one more per batch.
+  const slowMessages = events * (1 - (1 - a.slowLane.share) ** subscribers);
+  const slowBatches = slowMessages / a.deliveryBatchSize;
+  line(
+    'SQS',
+    `slow lane: hand-off SendMessageBatch, ReceiveMessage and DeleteMessageBatch (${a.slowLane.share * 100}% of deliveries slow)`,
+    3 * slowBatches,
+    'requests',
+    PRICES.sqsPerRequest,
+  );
+
   // Delivery function: one invocation per batch; it waits for the slowest response of the batch, and
   // spends CPU per delivery at memoryMB/1769 of a vCPU.
   const vcpuShare = Math.min(1, a.delivery.memoryMB / 1769);
@@ -342,6 +361,14 @@ export function costPerMillion(subscribers: number, a: CostAssumptions = DEFAULT
     'GB-s',
     PRICES.lambdaArmPerGbSecond,
   );
+  line(
+    'Lambda',
+    `slow-lane delivery invocations and duration (${a.slowLane.waitMsPerBatch} ms per batch)`,
+    slowBatches * (a.slowLane.waitMsPerBatch / 1000) * (a.delivery.memoryMB / 1024),
+    'GB-s',
+    PRICES.lambdaArmPerGbSecond,
+  );
+  lines.at(-1)!.cost += slowBatches * PRICES.lambdaPerRequest;
 
   // DynamoDB. Every index on the delivery log table would be written with the item (ALL projection),
   // multiplying the cost of each log write and of its storage; the table is read from its definition.
@@ -368,6 +395,15 @@ export function costPerMillion(subscribers: number, a: CostAssumptions = DEFAULT
     'DynamoDB',
     `subscription query per event (${subscribers} × ${subscriptionBytes} B read)`,
     events * readUnits(subscribers * subscriptionBytes),
+    'RRU',
+    PRICES.dynamoPerReadUnit,
+  );
+  // Every batch reads each subscription's state item (health + version, its own key) consistently:
+  // 1 RRU per subscription per batch, here every batch naming all of the tenant's subscriptions.
+  line(
+    'DynamoDB',
+    'subscription state read per batch (consistent BatchGetItem, 1 RRU per subscription)',
+    (deliveryInvocations + slowBatches) * subscribers,
     'RRU',
     PRICES.dynamoPerReadUnit,
   );
@@ -585,7 +621,10 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
     `- DynamoDB item sizes are computed from real items: an event's delivery log item after one round is ${itemBytes(sampleDeliveryLogItem(1))} B with one subscriber and ${itemBytes(sampleDeliveryLogItem(5))} B with five (the event, and each subscription's status and attempt with a short response body), a subscription ${itemBytes(sampleSubscriptionItem())} B, a first-arrival record ${itemBytes(sampleFirstSeenItem())} B. The log keeps 256 B of a successful response and 1 KB of a failed one; long responses to every one of five subscribers would add a WRU or two per write.`,
   );
   out.push(
-    `- Reads: the integration lookup is one eventually consistent GetItem per request; the subscription query reads the tenant's subscriptions once per event (the delivery function's subscription reads are cached for 30 s per container and round to zero per million); the delivery function reads the event's log item (consistent) before each round, which is how a provider's retry of an event is not posted twice.`,
+    `- Reads: the integration lookup is one eventually consistent GetItem per request; the subscription query reads the tenant's subscriptions once per event; every delivery batch reads the state item (endpoint health and version) of each subscription it names, consistently (1 RRU each; the subscriptions themselves come from the container's cache while their version holds, so re-reads after a change round to zero per million); the delivery function reads the event's log item (consistent) before each round, which is how a provider's retry of an event is not posted twice.`,
+  );
+  out.push(
+    `- Slow endpoints: ${a.slowLane.share * 100}% of deliveries go to an endpoint slower than the fast lane's limit, so through the slow lane: a hand-off (10 messages per SendMessageBatch), a receive and a delete per slow-lane batch of ${a.deliveryBatchSize}, one more state read per subscription and batch, and a slow-lane invocation waiting ${a.slowLane.waitMsPerBatch} ms per batch (assumed). Hanging endpoints past the breaker cost a deferral per slot (a log round, no connection), as a retry does.`,
   );
   out.push(
     `- Logs: ${Math.round(a.delivery.logBytesPerDelivery)} B per delivery (measured: the Powertools "delivered" line and the batch's EMF metrics document, shared by the batch), ${a.inbound.logBytesPerRequest} B per inbound request (assumed), ${a.platformLogBytesPerInvocation} B of START/END/REPORT lines per invocation.`,
@@ -610,6 +649,7 @@ export function renderMarkdown(a: CostAssumptions = DEFAULT_ASSUMPTIONS): string
       { ...a, delivery: { ...a.delivery, waitMsPerBatch: 1000 } },
     ],
     ['10% of attempts retried', { ...a, retryRate: 0.1 }],
+    ['10% of deliveries to slow endpoints (slow lane)', { ...a, slowLane: { ...a.slowLane, share: 0.1 } }],
   ];
   for (const [label, variant] of variants)
     out.push(`| ${label} | ${usd(costPerMillion(1, variant).total)} |`);
