@@ -20,6 +20,7 @@ import {
   SendMessageBatchCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { ATTEMPTS_MADE_FIELD } from '../lambdas/delivery/retry-scheduler';
 import { sqs } from '../lambdas/shared/aws';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
 import { setDeliveryStatus } from '../lambdas/shared/deliveries';
@@ -69,6 +70,21 @@ async function markPending(message: Message): Promise<void> {
 }
 
 /**
+ * The body to send back: without the attempts a retry carried through EventBridge Scheduler
+ * (docs/delivery.md, "The long tail"), so a redriven delivery starts a fresh schedule.
+ */
+function freshBody(body: string): string {
+  if (!body.includes(`"${ATTEMPTS_MADE_FIELD}"`)) return body;
+  try {
+    const envelope = JSON.parse(body) as Record<string, unknown>;
+    delete envelope[ATTEMPTS_MADE_FIELD];
+    return JSON.stringify(envelope);
+  } catch {
+    return body;
+  }
+}
+
+/**
  * Moves up to `max` messages from one dead-letter queue to its source queue. `keepAttributes: false`
  * drops the message attributes (those EventBridge adds to a target's dead letter describe its failure,
  * not the event).
@@ -96,7 +112,7 @@ export async function redrive(
         QueueUrl: queueUrl,
         Entries: Messages.map((message, index) => ({
           Id: String(index),
-          MessageBody: message.Body!,
+          MessageBody: freshBody(message.Body!),
           ...(keepAttributes && { MessageAttributes: message.MessageAttributes }),
         })),
       }),

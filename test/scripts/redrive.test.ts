@@ -103,6 +103,18 @@ describe('npm run redrive', () => {
     expect((await getDelivery('tn_1', 'sub_2', 'msg_1'))!.status).toBe('succeeded');
   });
 
+  it('starts a delivery that came back through the Scheduler afresh: its attempts stay behind', async () => {
+    const carried = { ...envelopeFor(request(90)), attemptsMade: 5 };
+    await sqs().send(new SendMessageCommand({ QueueUrl: dlq.CLICK, MessageBody: JSON.stringify(carried) }));
+
+    expect((await run('CLICK')).code).toBe(0);
+
+    const [body] = await drainQueue(source.CLICK!);
+    const { attemptsMade, ...rest } = carried;
+    expect(attemptsMade).toBe(5);
+    expect(JSON.parse(body!)).toEqual(rest);
+  });
+
   it("also drains the rule target's dead-letter queue, without EventBridge's failure attributes", async () => {
     const body = JSON.stringify(envelopeFor(request(20)));
     await sqs().send(
