@@ -16,6 +16,7 @@ const pages = [
     'delivery',
     'deploy',
     'input-limits',
+    'lifecycle',
     'portal',
     'cost',
     'local-mode',
