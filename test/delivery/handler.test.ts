@@ -1,12 +1,10 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
-import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { sqs } from '../../lambdas/shared/aws';
 import { redrive } from '../../scripts/redrive';
 import { getDelivery, readParked } from '../../lambdas/shared/deliveries';
 import { envelopeFor } from '../../lambdas/shared/events';
 import { deleteSubscription, statusPatch, updateSubscription } from '../../lambdas/shared/subscriptions';
-import { useEmulators } from '../support/emulators';
 import {
   createQueues,
   createTestSubscription,
@@ -18,30 +16,23 @@ import {
   type TestQueues,
 } from './support/harness';
 import { startReceiver, type Receiver } from './support/receiver';
+import { useDeliverySuite, type Emulators } from './support/suite';
 
-let emulators: Awaited<ReturnType<typeof useEmulators>>;
+let emulators: Emulators;
 let receiver: Receiver;
 let queues: TestQueues;
 
-beforeAll(async () => {
-  emulators = await useEmulators();
-});
-afterAll(() => emulators.stop());
-
-beforeEach(async () => {
-  Object.assign(process.env, {
+useDeliverySuite(
+  {
     RETRY_SCHEDULE: '0,0,0',
     ALLOW_PRIVATE_TARGETS: 'true',
     DELIVERY_TIMEOUT_MS: '300',
     DELIVERY_LOG_TTL_DAYS: '30',
     // The retry tests here fail the same endpoint more often than a breaker allows (see isolation.test.ts).
     BREAKER_FAILURE_THRESHOLD: '100',
-  });
-  clearQueueUrls();
-  receiver = await startReceiver();
-  queues = await createQueues();
-});
-afterEach(() => receiver.close());
+  },
+  (made) => ({ emulators, receiver, queues } = made),
+);
 
 test('500, 500, 200: three attempts recorded, one success, message gone', async () => {
   receiver.reply({ status: 500, body: 'boom' }, { status: 500, body: 'boom' }, { status: 200, body: 'ok' });

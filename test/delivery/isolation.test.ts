@@ -6,16 +6,13 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { dynamo, resetClients } from '../../lambdas/shared/aws';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import { healthKey, legacyHealthKey } from '../../lambdas/shared/endpoint-health';
 import { listActivity } from '../../lambdas/shared/operations';
 import { deleteSubscription, getSubscription, updateSubscription } from '../../lambdas/shared/subscriptions';
 import { startEventBus, type TestEventBus } from '../inbound/support/event-bus';
-import { useEmulators } from '../support/emulators';
 import {
-  createQueues,
   createTestSubscription,
   deliveryRequestFor,
   drain,
@@ -25,14 +22,29 @@ import {
   type TestQueues,
 } from './support/harness';
 import { startReceiver, type Receiver } from './support/receiver';
+import { useDeliverySuite, type Emulators } from './support/suite';
 
-let emulators: Awaited<ReturnType<typeof useEmulators>>;
 let bus: TestEventBus;
+let emulators: Emulators;
 let receiver: Receiver;
 let queues: TestQueues;
 
+useDeliverySuite(
+  {
+    RETRY_SCHEDULE: '0,0,0',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    DELIVERY_TIMEOUT_MS: '2000',
+    FAST_LANE_TIMEOUT_MS: '300',
+    FAST_LANE_PATIENCE_MS: '250',
+    DELIVERY_LOG_TTL_DAYS: '30',
+    BREAKER_FAILURE_THRESHOLD: '2',
+    BREAKER_COOLDOWN_SECONDS: '60',
+  },
+  (made) => ({ emulators, receiver, queues } = made),
+  { slowLane: true },
+);
+
 beforeAll(async () => {
-  emulators = await useEmulators();
   bus = await startEventBus();
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
   process.env.EVENT_BUS_NAME = 'test-bus';
@@ -42,28 +54,13 @@ afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
   delete process.env.EVENT_BUS_NAME;
   await bus.stop();
-  await emulators.stop();
 });
 
-beforeEach(async () => {
-  Object.assign(process.env, {
-    RETRY_SCHEDULE: '0,0,0',
-    ALLOW_PRIVATE_TARGETS: 'true',
-    DELIVERY_TIMEOUT_MS: '2000',
-    FAST_LANE_TIMEOUT_MS: '300',
-    FAST_LANE_PATIENCE_MS: '250',
-    DELIVERY_LOG_TTL_DAYS: '30',
-    BREAKER_FAILURE_THRESHOLD: '2',
-    BREAKER_COOLDOWN_SECONDS: '60',
-  });
+beforeEach(() => {
   bus.accepted.length = 0;
-  clearQueueUrls();
-  receiver = await startReceiver();
-  queues = await createQueues(undefined, { slowLane: true });
 });
 const afterTest: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await receiver.close();
   for (const cleanup of afterTest.splice(0)) await cleanup();
 });
 

@@ -2,12 +2,9 @@
  * Issue 12, class 5: a subscription whose stored settings cannot be sent fails its own delivery alone.
  * The real delivery handler, the SQS and DynamoDB emulators and a real receiver on 127.0.0.1.
  */
-import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import type { Subscription } from '../../lambdas/shared/subscriptions';
-import { useEmulators } from '../support/emulators';
 import {
-  createQueues,
   createTestSubscription,
   deliveryRequestFor,
   drain,
@@ -15,29 +12,21 @@ import {
   receiveAll,
   type TestQueues,
 } from './support/harness';
-import { startReceiver, type Receiver } from './support/receiver';
+import { type Receiver } from './support/receiver';
+import { useDeliverySuite } from './support/suite';
 
-let emulators: Awaited<ReturnType<typeof useEmulators>>;
 let receiver: Receiver;
 let queues: TestQueues;
 
-beforeAll(async () => {
-  emulators = await useEmulators();
-});
-afterAll(() => emulators.stop());
-
-beforeEach(async () => {
-  Object.assign(process.env, {
+useDeliverySuite(
+  {
     RETRY_SCHEDULE: '0,0',
     ALLOW_PRIVATE_TARGETS: 'true',
     DELIVERY_TIMEOUT_MS: '1000',
     DELIVERY_LOG_TTL_DAYS: '30',
-  });
-  clearQueueUrls();
-  receiver = await startReceiver();
-  queues = await createQueues();
-});
-afterEach(() => receiver.close());
+  },
+  (made) => ({ receiver, queues } = made),
+);
 
 /** Settings written before validation refused them (or by hand): each one breaks only its own delivery. */
 const poisons: [string, (url: string) => Partial<Subscription>, RegExp][] = [

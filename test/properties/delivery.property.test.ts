@@ -12,40 +12,27 @@ import fc from 'fast-check';
 import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { handler } from '../../lambdas/delivery/handler';
-import { clearQueueUrls } from '../../lambdas/delivery/queue-urls';
 import { getDelivery } from '../../lambdas/shared/deliveries';
 import { envelopeFor } from '../../lambdas/shared/events';
 import type { Subscription } from '../../lambdas/shared/subscriptions';
-import {
-  createQueues,
-  createTestSubscription,
-  deliveryRequestFor,
-  type TestQueues,
-} from '../delivery/support/harness';
-import { startReceiver, type Receiver } from '../delivery/support/receiver';
-import { useEmulators } from '../support/emulators';
+import { createTestSubscription, deliveryRequestFor, type TestQueues } from '../delivery/support/harness';
+import { type Receiver } from '../delivery/support/receiver';
+import { useDeliverySuite } from '../delivery/support/suite';
 import { hostileJson, hostileKey, hostileText, mutated, runs } from './support/arbitraries';
 
-let emulators: Awaited<ReturnType<typeof useEmulators>>;
 let receiver: Receiver;
 let queues: TestQueues;
 
-beforeAll(async () => {
-  emulators = await useEmulators();
-  Object.assign(process.env, {
+useDeliverySuite(
+  {
     RETRY_SCHEDULE: '0,0',
     ALLOW_PRIVATE_TARGETS: 'true',
     DELIVERY_TIMEOUT_MS: '1000',
     DELIVERY_LOG_TTL_DAYS: '30',
-  });
-  clearQueueUrls();
-  receiver = await startReceiver();
-  queues = await createQueues();
-});
-afterAll(async () => {
-  await receiver.close();
-  await emulators.stop();
-});
+  },
+  (made) => ({ receiver, queues } = made),
+  { once: true },
+);
 
 let messages = 0;
 function sqsEvent(bodies: string[], receiveCount = 1): SQSEvent {
