@@ -10,7 +10,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../shared/aws';
+import { conditionHolds, dynamo } from '../shared/aws';
 import type { EventType } from '../shared/catalog';
 import { ConflictError } from '../shared/errors';
 import { OPERATIONAL_DETAIL_TYPES, type OperationalEvent } from '../shared/operations';
@@ -158,8 +158,9 @@ export async function recordSettled(settled: readonly SettledResend[]): Promise<
   }
   await Promise.all(
     [...jobs.values()].map((job) =>
-      dynamo()
-        .send(
+      // A job that expired with the log has nothing left to count on.
+      conditionHolds(
+        dynamo().send(
           new UpdateCommand({
             TableName: tableName(),
             Key: jobKey(job.tenantId, job.subscriptionId, job.replayId),
@@ -167,11 +168,8 @@ export async function recordSettled(settled: readonly SettledResend[]): Promise<
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':succeeded': job.succeeded, ':failed': job.failed },
           }),
-        )
-        .catch((error: unknown) => {
-          // The job expired with the log: nothing left to count on.
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }),
+        ),
+      ),
     ),
   );
 }
@@ -254,8 +252,8 @@ export async function recordStep(
 }
 
 async function heartbeat(job: ReplayJob, now: string): Promise<void> {
-  await dynamo()
-    .send(
+  await conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: lockKey(job.tenantId, job.subscriptionId),
@@ -263,25 +261,21 @@ async function heartbeat(job: ReplayJob, now: string): Promise<void> {
         ConditionExpression: 'replayId = :replayId',
         ExpressionAttributeValues: { ':now': now, ':replayId': job.replayId },
       }),
-    )
-    .catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    ),
+  );
 }
 
 async function releaseLock(job: Pick<ReplayJob, 'tenantId' | 'subscriptionId' | 'replayId'>): Promise<void> {
-  await dynamo()
-    .send(
+  await conditionHolds(
+    dynamo().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: lockKey(job.tenantId, job.subscriptionId),
         ConditionExpression: 'replayId = :replayId',
         ExpressionAttributeValues: { ':replayId': job.replayId },
       }),
-    )
-    .catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    ),
+  );
 }
 
 /** The `Replay Started` operational event of a job. */

@@ -24,7 +24,6 @@
  * Attempts are keyed by `attemptKey` (the SQS message id and its receive count), so recording the
  * same attempt twice, as a redelivered message would, changes nothing.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -32,7 +31,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from './aws';
+import { conditionHolds, dynamo } from './aws';
 import type { EventType } from './catalog';
 import type { DeliveryRequest, WebhookPayload } from './events';
 import { idTimePrefix } from './ids';
@@ -245,8 +244,8 @@ export async function recordAttempts(
       ),
     ),
   );
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key(request.tenantId, request.deliveryId),
@@ -255,12 +254,8 @@ export async function recordAttempts(
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -274,8 +269,8 @@ export async function setDeliveryStatus(
   status: DeliveryStatus,
   expected?: DeliveryStatus,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key(tenantId, deliveryId),
@@ -284,12 +279,8 @@ export async function setDeliveryStatus(
         ExpressionAttributeNames: { '#status': statusAttribute(subscriptionId) },
         ExpressionAttributeValues: { ':status': status, ...(expected && { ':expected': expected }) },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 async function readItem(
@@ -595,8 +586,8 @@ export async function claimForResend(
   expected: DeliveryStatus,
   claimId: string,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key(tenantId, deliveryId),
@@ -608,12 +599,8 @@ export async function claimForResend(
         },
         ExpressionAttributeValues: { ':pending': 'pending', ':expected': expected, ':claim': claimId },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** The filter of one subscription's deliveries in the tenant's log, optionally by status and event types. */

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from './aws';
+import { conditionHolds, dynamo } from './aws';
 
 export interface EndpointHealth {
   /** The URL the record is about: a subscription whose URL changed starts healthy. */
@@ -261,8 +261,8 @@ export async function countWaitingBatch(
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    try {
-      await dynamo().send(
+    const startedWindow = await conditionHolds(
+      dynamo().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: key,
@@ -270,12 +270,10 @@ export async function countWaitingBatch(
           ConditionExpression: 'attribute_not_exists(waitingSince) OR waitingSince <= :windowStart',
           ExpressionAttributeValues: { ':one': 1, ':now': now, ':windowStart': now - windowMs },
         }),
-      );
-      return 1;
-    } catch (error) {
-      // Another batch started the window meanwhile: count in it.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
+    // Otherwise another batch started the window meanwhile: count in it.
+    if (startedWindow) return 1;
   }
   return 2;
 }
@@ -289,8 +287,8 @@ export async function claimProbe(
   now: number,
   leaseUntil: number,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: healthKey(tenantId, subscriptionId),
@@ -299,12 +297,8 @@ export async function claimProbe(
           'breaker = :open AND openUntil <= :now AND (attribute_not_exists(probeUntil) OR probeUntil <= :now)',
         ExpressionAttributeValues: { ':open': 'open', ':now': now, ':lease': leaseUntil },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**

@@ -5,8 +5,7 @@
  * tenant-facing read checks the owner, so another tenant's id is simply not found.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from './aws';
+import { conditionHolds, dynamo } from './aws';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
 export interface Integration {
@@ -72,18 +71,14 @@ export async function listIntegrations(
 
 /** Deletes the tenant's integration; false when the tenant has no such integration. */
 export async function deleteIntegration(tenantId: string, id: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return conditionHolds(
+    dynamo().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: key(id),
         ConditionExpression: 'tenantId = :tenantId',
         ExpressionAttributeValues: { ':tenantId': tenantId },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }

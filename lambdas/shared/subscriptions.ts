@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamo } from './aws';
+import { conditionHolds, dynamo } from './aws';
 import { forgetHealth, touchSubscriptionVersion } from './endpoint-health';
 import type { EventType } from './catalog';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
@@ -193,8 +193,8 @@ export async function disableSubscription(
   reason: string,
   now: string = new Date().toISOString(),
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  const disabled = await conditionHolds(
+    dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key(tenantId, id),
@@ -204,13 +204,10 @@ export async function disableSubscription(
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason, ':now': now },
       }),
-    );
-    await touchSubscriptionVersion(tenantId, id);
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  if (disabled) await touchSubscriptionVersion(tenantId, id);
+  return disabled;
 }
 
 /** Deletes the subscription; false when it did not exist. */
