@@ -7,7 +7,7 @@
  * cannot be reached for) is retried by EventBridge for up to 24 hours and then lands there instead of
  * being dropped without a trace. An alarm watches it and `npm run redrive` moves it on to the queue.
  */
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -15,9 +15,7 @@ import { Construct } from 'constructs';
 import { STATUSES, type Status } from '../lambdas/shared/catalog';
 import { EVENT_SOURCE, rulePattern } from '../lambdas/shared/events';
 import { maxAttempts, type RetrySchedule } from '../lambdas/shared/retry-schedule';
-
-/** SQS's longest message retention: failed deliveries stay inspectable (and redrivable) as long as possible. */
-const RETENTION = Duration.days(14);
+import { createDeadLetterQueue, QUEUE_RETENTION } from './dead-letter-queue';
 
 export interface FanOutProps {
   readonly retrySchedule: RetrySchedule;
@@ -66,38 +64,30 @@ export class FanOut extends Construct {
     const maxReceiveCount = maxAttempts(props.retrySchedule);
     const entries = STATUSES.map((status): [Status, StatusQueues] => {
       const name = statusId(status);
-      const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: RETENTION,
-        removalPolicy: props.removalPolicy,
-      });
-      Validations.of(deadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of a delivery queue.',
-      });
+      const deadLetterQueue = createDeadLetterQueue(
+        this,
+        `${name}DeadLetterQueue`,
+        props.removalPolicy,
+        'a delivery queue',
+      );
       // Both lanes share the dead-letter queue and receive limit: a delivery ends up in one place
       // whichever lane it took.
       const lane = (id: string) =>
         new Queue(this, id, {
           encryption: QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
-          retentionPeriod: RETENTION,
+          retentionPeriod: QUEUE_RETENTION,
           visibilityTimeout: props.visibilityTimeout,
           deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
           removalPolicy: props.removalPolicy,
         });
       const queue = lane(`${name}Queue`);
-      const targetDeadLetterQueue = new Queue(this, `${name}TargetDeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: RETENTION,
-        removalPolicy: props.removalPolicy,
-      });
-      Validations.of(targetDeadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of an EventBridge rule target.',
-      });
+      const targetDeadLetterQueue = createDeadLetterQueue(
+        this,
+        `${name}TargetDeadLetterQueue`,
+        props.removalPolicy,
+        'an EventBridge rule target',
+      );
       const slowQueue = lane(`${name}SlowQueue`);
       const pattern = rulePattern(status);
       const rule = new Rule(this, `${name}Rule`, {

@@ -4,9 +4,10 @@
  * step that keeps failing goes to the dead-letter queue after five receives; its job's lock then goes
  * stale and the subscription can start another.
  */
-import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createDeadLetterQueue, QUEUE_RETENTION } from './dead-letter-queue';
 
 export interface ReplayQueuesProps {
   /** At least six times the replay function's timeout. */
@@ -20,20 +21,16 @@ export class ReplayQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplayQueuesProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the replay queue.',
-    });
+    this.deadLetterQueue = createDeadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      props.removalPolicy,
+      'the replay queue',
+    );
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: QUEUE_RETENTION,
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
       removalPolicy: props.removalPolicy,

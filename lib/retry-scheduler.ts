@@ -11,11 +11,12 @@
  * - that dead-letter queue: a message the Scheduler could not send (after its own retries for up to
  *   24 hours) lands there with the error, instead of being dropped; an alarm watches it.
  */
-import { Aws, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { createDeadLetterQueue } from './dead-letter-queue';
 
 export interface RetrySchedulerProps {
   /** The queues a schedule may send a message back to. */
@@ -41,17 +42,12 @@ export class RetryScheduler extends Construct {
     super(scope, id);
     this.group = new CfnScheduleGroup(this, 'Group', {});
     this.group.applyRemovalPolicy(props.removalPolicy);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the retry schedules (EventBridge Scheduler targets).',
-    });
+    this.deadLetterQueue = createDeadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      props.removalPolicy,
+      'the retry schedules (EventBridge Scheduler targets)',
+    );
     // Confused-deputy protection: only schedules of this account (and of this group) may use the role.
     this.role = new Role(this, 'Role', {
       description: 'EventBridge Scheduler: puts a delivery retry back on its queue',
